@@ -1,0 +1,359 @@
+//! The command line: parses arguments once into library settings, runs the
+//! command, and maps the result to an exit status (SPEC §2): 0 every row
+//! assessed; 1 finished with rejected rows; 2 fatal.
+
+use crate::engine::{self, Env};
+use crate::holidays::HolidayCalendar;
+use crate::input::native_csv::{CsvSource, RawRecord};
+use crate::input::{Assumption, RowContext};
+use crate::money;
+use crate::pipeline::{self, RunConfig, RunSummary};
+use crate::report::{Report, ReportFormat};
+use crate::rules::{Flag, Rule};
+use crate::settings::Settings;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Screens foreclosed California mortgage loans: computes each deficiency, decides under \
+California anti-deficiency law (CCP 580a, 580b, 580d, 580e, 726, 337, sold-out juniors, bankruptcy) whether \
+it may be recovered, cites what decided it, and reports recoverable versus barred balances. \
+A screening aid, not legal advice.";
+
+#[derive(Parser, Debug)]
+#[command(name = "deficiency", version, about = ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Assess every loan in one or more portfolio files.
+    #[command(after_help = "Examples:
+  deficiency assess data/sample-portfolio.csv --as-of 2026-01-15 --out results.csv --report report.json --report report.md
+  cat portfolio.csv | deficiency assess - --quiet > results.csv
+
+Input defaults (SPEC 3): state CA; seller_financed, same_holder_as_senior, liens_contemporaneous,
+fraud_or_waste, deficiency_waived, bond_or_utility_lien, guarantor, discharge_exception false;
+deed_recorded, proceeds_tendered, secured_solely true; accrued_interest, advances, costs,
+surplus_received, refinance_costs_financed 0; bankruptcy none; accrual_date = event_date;
+first_refinance_date = origination_date. Any other blank cell is an unknown fact.
+
+Exit status: 0 every row assessed; 1 some rows rejected (see the rejects file); 2 fatal (nothing written).")]
+    Assess(AssessArgs),
+    /// Show, step by step, how one loan was decided.
+    #[command(after_help = "Example:\n  deficiency explain data/sample-portfolio.csv --loan S08 --as-of 2026-01-15")]
+    Explain(ExplainArgs),
+    /// List every rule (code, citation, summary), flag and setting.
+    #[command(after_help = "Examples:\n  deficiency rules\n  deficiency rules --json --settings my-settings.toml")]
+    Rules(RulesArgs),
+    /// Rebuild reports from per-loan results files (merge shards).
+    #[command(after_help = "Example:\n  deficiency report shard1.csv shard2.csv --report merged.json --report merged.md")]
+    Report(ReportArgs),
+    /// Write a synthetic portfolio (deterministic for a seed).
+    #[command(after_help = "Example:\n  deficiency generate --rows 1000000 --seed 7 --out portfolio.csv")]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Layout {
+    Native,
+    FannieMae,
+    FreddieMac,
+}
+
+#[derive(Args, Debug)]
+struct AssessArgs {
+    /// Input files (.csv, .csv.gz; - reads CSV from stdin).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Per-loan results: .csv or .jsonl (default: CSV on stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Aggregate report: .json or .md (repeatable).
+    #[arg(long)]
+    report: Vec<PathBuf>,
+    /// Rejected rows (default: <out stem>.rejects.csv beside --out, or stderr).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Input layout.
+    #[arg(long, value_enum, default_value = "native")]
+    layout: Layout,
+    /// Date deadlines are judged against (default: today).
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<NaiveDate>,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// TOML file overriding the legal settings (see `deficiency rules`).
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Assume COLUMN=VALUE where a cell is blank; flagged assumed:<column>.
+    #[arg(long)]
+    assume: Vec<String>,
+    /// Stop (exit 2, nothing written) when more than N rows are rejected.
+    #[arg(long)]
+    max_rejects: Option<u64>,
+    /// No summary or progress on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// Input file.
+    input: String,
+    /// The loan_id to explain.
+    #[arg(long)]
+    loan: String,
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<NaiveDate>,
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// Assume COLUMN=VALUE where a cell is blank.
+    #[arg(long)]
+    assume: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct RulesArgs {
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    settings: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Per-loan results files written by `assess` (.csv).
+    #[arg(required = true)]
+    results: Vec<String>,
+    /// Report to write: .json or .md (repeatable).
+    #[arg(long, required = true)]
+    report: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    #[arg(long)]
+    rows: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file (.csv).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
+    crate::input::values::parse_date(s.trim()).map_err(|_| format!("{s:?} is not a date (expected YYYY-MM-DD)"))
+}
+
+/// A fatal error for the command line (exit 2).
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+/// Runs the command line; returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let r = match cli.command {
+        Command::Assess(a) => assess(a),
+        Command::Explain(a) => explain(a),
+        Command::Rules(a) => rules(a),
+        Command::Report(a) => report(a),
+        Command::Generate(a) => generate(a),
+    };
+    match r {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("deficiency: error: {msg}");
+            2
+        }
+    }
+}
+
+fn load_settings(p: &Option<PathBuf>) -> Result<Settings, Fatal> {
+    match p {
+        Some(p) => Ok(Settings::from_file(p)?),
+        None => Ok(Settings::default()),
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn assumptions(list: &[String]) -> Result<Vec<Assumption>, Fatal> {
+    list.iter().map(|s| Assumption::parse(s).map_err(Fatal)).collect()
+}
+
+fn assess(a: AssessArgs) -> Result<i32, Fatal> {
+    if !matches!(a.layout, Layout::Native) {
+        return Err(Fatal("--layout fannie-mae and freddie-mac are not built yet; use --layout native".into()));
+    }
+    let cfg = RunConfig {
+        inputs: a.inputs,
+        out: a.out,
+        reports: a.report,
+        rejects: a.rejects,
+        as_of: a.as_of.unwrap_or_else(today),
+        threads: a.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+        settings: load_settings(&a.settings)?,
+        assumptions: assumptions(&a.assume)?,
+        max_rejects: a.max_rejects,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+    };
+    let summary = pipeline::run(&cfg)?;
+    if !a.quiet {
+        eprintln!("{}", summary_line(&summary));
+    }
+    Ok(if summary.report.rows.rejected > 0 { 1 } else { 0 })
+}
+
+/// The one-paragraph summary printed on stderr.
+pub fn summary_line(s: &RunSummary) -> String {
+    let r = &s.report;
+    let t = &r.totals;
+    let mut line = format!(
+        "deficiency: {} rows read from {} file(s): {} assessed, {} rejected. Gross deficiency {}: recoverable {}, barred {}, undetermined {}. {:.2}s.",
+        r.rows.read,
+        r.inputs.len(),
+        r.rows.assessed,
+        r.rows.rejected,
+        money::fmt(t.gross),
+        money::fmt(t.recoverable),
+        money::fmt(t.barred),
+        money::fmt(t.undetermined),
+        s.elapsed.as_secs_f64()
+    );
+    if !s.written.is_empty() {
+        let names: Vec<String> = s.written.iter().map(|p| p.display().to_string()).collect();
+        line.push_str(&format!(" Wrote {}.", names.join(", ")));
+    }
+    line
+}
+
+fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
+    let settings = load_settings(&a.settings)?;
+    let as_of = a.as_of.unwrap_or_else(today);
+    let assume = assumptions(&a.assume)?;
+    let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
+    let mut src = CsvSource::open(&a.input)?;
+    let mut batch: Vec<RawRecord> = Vec::new();
+    let row_cx = RowContext { as_of, assumptions: &assume };
+    loop {
+        let n = src.next_batch(&mut batch, 4096)?;
+        if n == 0 {
+            return Err(Fatal(format!("{}: no loan with loan_id {:?}", a.input, a.loan)));
+        }
+        for rec in &batch[..n] {
+            let id_matches = src.header.position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
+                std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
+            });
+            if id_matches != Some(true) {
+                continue;
+            }
+            let parsed = match src.header.parse_row(rec, rec.row, Some(rec.line), row_cx) {
+                Ok(p) => p,
+                Err(rej) => {
+                    eprintln!("deficiency: {rej}");
+                    return Ok(1);
+                }
+            };
+            let (assessment, tree) = engine::explain(&parsed.loan, env)?;
+            let text = if a.json {
+                crate::explain::render_json(&parsed.loan, rec.row, &assessment, &tree)
+            } else {
+                crate::explain::render_text(&parsed.loan, rec.row, &a.input, as_of, &assessment, &tree)
+            };
+            print_out(&text)?;
+            return Ok(0);
+        }
+    }
+}
+
+fn print_out(text: &str) -> Result<(), Fatal> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fatal(format!("stdout: {e}"))),
+    }
+}
+
+fn rules(a: RulesArgs) -> Result<i32, Fatal> {
+    let settings = load_settings(&a.settings)?;
+    let cal = HolidayCalendar::embedded();
+    if a.json {
+        let v = serde_json::json!({
+            "rules": Rule::ALL.iter().map(|r| serde_json::json!({"code": r.code(), "step": r.step(), "citation": r.citation(), "summary": r.summary()})).collect::<Vec<_>>(),
+            "missing_fact": {"code": "missing:<column>", "summary": "a fact the decision depends on is blank"},
+            "flags": Flag::FIXED.iter().map(|f| serde_json::json!({"code": f.code(), "meaning": f.meaning()})).collect::<Vec<_>>(),
+            "settings": settings.docs().iter().map(|d| serde_json::json!({"name": d.name, "value": d.value, "meaning": d.meaning})).collect::<Vec<_>>(),
+            "holiday_calendar": {"version": cal.version(), "first_year": cal.first_year(), "last_year": cal.last_year()},
+        });
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        return Ok(0);
+    }
+    let mut s = String::from("RULES (in decision order: step, code, citation, summary)\n");
+    for r in Rule::ALL {
+        s.push_str(&format!("  {} {:<28} {}\n      {}\n", r.step(), r.code(), r.citation(), r.summary()));
+    }
+    s.push_str("  - missing:<column>            a fact the decision depends on is blank (SPEC 3)\n");
+    s.push_str("\nFLAGS (advisory; never change the outcome)\n");
+    for f in Flag::FIXED {
+        s.push_str(&format!("  {:<32} {}\n", f.code(), f.meaning()));
+    }
+    s.push_str(&format!("  {:<32} {}\n", "assumed:<column>", Flag::Assumed(crate::loan::Field::ForeclosureMethod).meaning()));
+    s.push_str("\nSETTINGS (UNVERIFIED points; override with --settings FILE.toml)\n");
+    for d in settings.docs() {
+        s.push_str(&format!("  {} = {}\n      {}\n", d.name, d.value, d.meaning));
+    }
+    s.push_str(&format!("\nHOLIDAY CALENDAR: version {}, years {}-{}\n", cal.version(), cal.first_year(), cal.last_year()));
+    print_out(&s)?;
+    Ok(0)
+}
+
+fn report(a: ReportArgs) -> Result<i32, Fatal> {
+    let formats: Vec<ReportFormat> = a
+        .report
+        .iter()
+        .map(|p| ReportFormat::from_path(p).ok_or_else(|| Fatal(format!("{}: unknown report format (use .json or .md)", p.display()))))
+        .collect::<Result<_, _>>()?;
+    let mut merged = Report::default();
+    for path in &a.results {
+        crate::report::read::add_csv(path, &mut merged)?;
+    }
+    let rendered: Vec<String> = formats.iter().map(|f| f.render(&merged).map_err(Fatal)).collect::<Result<_, _>>()?;
+    for (p, text) in a.report.iter().zip(rendered) {
+        crate::output::atomic::write_all(p, text.as_bytes()).map_err(|e| Fatal(format!("{}: cannot write: {e}", p.display())))?;
+    }
+    Ok(0)
+}
+
+fn generate(a: GenerateArgs) -> Result<i32, Fatal> {
+    let name = a.out.to_string_lossy().to_ascii_lowercase();
+    if !name.ends_with(".csv") {
+        return Err(Fatal(format!("{}: generate writes .csv (Parquet is not built yet)", a.out.display())));
+    }
+    let mut f = crate::output::atomic::AtomicFile::create(&a.out).map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
+    let w = f.writer().map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
+    crate::generate::write_csv(a.rows, a.seed, w).map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
+    f.commit().map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
+    Ok(0)
+}

@@ -1,0 +1,264 @@
+//! Reading input: the native layout's header and cells, typed into loans.
+//!
+//! A reader turns a file into batches of raw records; [`Header::parse_row`]
+//! turns one record into a [`Loan`] or a [`Reject`] naming the file, row,
+//! line, column and value. File-level problems are [`InputError`]s (fatal).
+//! The native CSV reader is [`native_csv`]; a columnar (Parquet) reader can
+//! produce the same cells through [`Cells`].
+
+pub mod native_csv;
+pub mod values;
+
+use crate::loan::{EventType, Field, Loan};
+use chrono::NaiveDate;
+use values::{Cell, ValueError};
+
+/// A row that could not be assessed (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    pub file: String,
+    /// 1-based data row (header not counted).
+    pub row: u64,
+    /// Physical line where the record starts (CSV only).
+    pub line: Option<u64>,
+    pub loan_id: Option<String>,
+    pub column: String,
+    pub value: String,
+    /// A sentence a person can act on.
+    pub error: String,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: row {}", self.file, self.row)?;
+        if let Some(l) = self.line {
+            write!(f, " (line {l})")?;
+        }
+        if !self.column.is_empty() {
+            write!(f, ": column \"{}\": \"{}\"", self.column, self.value)?;
+        } else {
+            write!(f, ":")?;
+        }
+        write!(f, " {}", self.error)
+    }
+}
+
+/// A problem with a whole input file: the run stops (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: cannot read: {source}")]
+    Open { path: String, source: std::io::Error },
+    #[error("{path}: the file is empty (expected a header row naming the columns)")]
+    Empty { path: String },
+    #[error("{path}: missing required column(s): {columns} (the header has: {found})")]
+    MissingColumns { path: String, columns: String, found: String },
+    #[error("{path}: column \"{column}\" appears more than once in the header")]
+    DuplicateColumn { path: String, column: String },
+    #[error("{path}: not a CSV file: {message}")]
+    NotCsv { path: String, message: String },
+    #[error("{path}: unsupported input format (use .csv, .csv.gz, .parquet or - for CSV on stdin)")]
+    Format { path: String },
+    #[error("{path}: {message}")]
+    Other { path: String, message: String },
+}
+
+/// An assumed fact for blank cells (`--assume COLUMN=VALUE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assumption {
+    pub field: Field,
+    pub value: String,
+}
+
+impl Assumption {
+    /// Parses `column=value`, checking the value is valid for the column.
+    pub fn parse(s: &str) -> Result<Assumption, String> {
+        let (col, value) = s.split_once('=').ok_or_else(|| format!("--assume {s:?}: expected COLUMN=VALUE"))?;
+        let col = col.trim().to_ascii_lowercase();
+        let col = if col == "foreclosure" { "foreclosure_method".to_string() } else { col };
+        let field = Field::from_name(&col).ok_or_else(|| format!("--assume {s:?}: unknown column {col:?}"))?;
+        if Field::REQUIRED.contains(&field) {
+            return Err(format!("--assume {s:?}: {col} is a required column and cannot be assumed"));
+        }
+        let value = value.trim().to_string();
+        let mut probe = Loan::new("probe", EventType::ForeclosureSale, NaiveDate::MIN, Default::default(), Some(Default::default()));
+        values::set_optional(&mut probe, field, Cell::Text(&value)).map_err(|e| format!("--assume {s:?}: \"{value}\" {e}"))?;
+        Ok(Assumption { field, value })
+    }
+}
+
+/// Where each known column sits in a file's records.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub path: String,
+    index: Vec<Option<usize>>,
+    /// Header cells that name no known column.
+    pub unknown: Vec<String>,
+    pub width: usize,
+}
+
+/// A record's cells, however the file stores them.
+pub trait Cells {
+    /// The cell at `i`, trimmed; `Cell::Blank` when empty or null.
+    fn cell(&self, i: usize) -> Result<Cell<'_>, ValueError>;
+    /// Number of fields in the record.
+    fn len(&self) -> usize;
+    /// The raw cell for error messages.
+    fn raw(&self, i: usize) -> String;
+}
+
+/// Run-wide facts a row is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct RowContext<'a> {
+    pub as_of: NaiveDate,
+    pub assumptions: &'a [Assumption],
+}
+
+/// The result of typing one row.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub loan: Loan,
+    /// A `sale_price` was given on a `senior_sale` and ignored.
+    pub ignored_sale_price: bool,
+}
+
+impl Header {
+    /// Builds the column map from header names (trimmed, case-insensitive).
+    pub fn new(path: &str, names: &[String]) -> Result<Header, InputError> {
+        let mut index = vec![None; Field::ALL.len()];
+        let mut unknown = Vec::new();
+        for (i, raw) in names.iter().enumerate() {
+            let name = raw.trim().to_ascii_lowercase();
+            match Field::from_name(&name) {
+                Some(f) => {
+                    let slot = &mut index[f as usize];
+                    if slot.is_some() {
+                        return Err(InputError::DuplicateColumn { path: path.into(), column: name });
+                    }
+                    *slot = Some(i);
+                }
+                None => unknown.push(raw.trim().to_string()),
+            }
+        }
+        let missing: Vec<&str> = Field::REQUIRED.iter().filter(|f| index[**f as usize].is_none()).map(|f| f.name()).collect();
+        if !missing.is_empty() {
+            let found: Vec<String> = names.iter().take(12).map(|n| format!("{:?}", n.trim())).collect();
+            let more = if names.len() > 12 { ", ..." } else { "" };
+            return Err(InputError::MissingColumns {
+                path: path.into(),
+                columns: missing.join(", "),
+                found: if names.is_empty() { "nothing".into() } else { format!("{}{more}", found.join(", ")) },
+            });
+        }
+        Ok(Header { path: path.into(), index, unknown, width: names.len() })
+    }
+
+    /// The position of a column, if the file has it.
+    pub fn position(&self, f: Field) -> Option<usize> {
+        self.index[f as usize]
+    }
+
+    /// Types one record into a loan, or says what is wrong with it.
+    pub fn parse_row(&self, rec: &dyn Cells, row: u64, line: Option<u64>, cx: RowContext) -> Result<Parsed, Reject> {
+        let reject = |loan_id: Option<String>, column: &str, value: String, error: String| Reject {
+            file: self.path.clone(),
+            row,
+            line,
+            loan_id,
+            column: column.into(),
+            value,
+            error,
+        };
+        // Best-effort loan id for the reject record.
+        let id_pos = self.position(Field::LoanId);
+        let loan_id = match id_pos.map(|i| rec.cell(i)) {
+            Some(Ok(Cell::Text(s))) => Some(s.to_string()),
+            _ => None,
+        };
+        if rec.len() != self.width {
+            return Err(reject(
+                loan_id,
+                "",
+                String::new(),
+                format!("has {} fields but the header has {}; check for a stray or missing delimiter", rec.len(), self.width),
+            ));
+        }
+        let get = |f: Field| -> Result<Cell<'_>, Reject> {
+            match self.position(f) {
+                None => Ok(Cell::Blank),
+                Some(i) => rec.cell(i).map_err(|e| reject(loan_id.clone(), f.name(), rec.raw(i), e.to_string())),
+            }
+        };
+        let required = |f: Field, cell: Cell| -> Result<(), Reject> {
+            if cell.is_blank() {
+                Err(reject(loan_id.clone(), f.name(), String::new(), format!("is blank; {} is required", f.name())))
+            } else {
+                Ok(())
+            }
+        };
+        let bad = |f: Field, e: ValueError| reject(loan_id.clone(), f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
+
+        let id_cell = get(Field::LoanId)?;
+        required(Field::LoanId, id_cell)?;
+        let id = id_cell.text().unwrap_or_default().to_string();
+        let et_cell = get(Field::EventType)?;
+        required(Field::EventType, et_cell)?;
+        let event_type = values::event_type(et_cell).map_err(|e| bad(Field::EventType, e))?;
+        let ed_cell = get(Field::EventDate)?;
+        required(Field::EventDate, ed_cell)?;
+        let event_date = values::date(ed_cell).map_err(|e| bad(Field::EventDate, e))?;
+        let up_cell = get(Field::UnpaidPrincipal)?;
+        required(Field::UnpaidPrincipal, up_cell)?;
+        let unpaid = values::money(up_cell).map_err(|e| bad(Field::UnpaidPrincipal, e))?;
+        let sp_cell = get(Field::SalePrice)?;
+        let mut ignored_sale_price = false;
+        let sale_price = if event_type == EventType::SeniorSale {
+            ignored_sale_price = !sp_cell.is_blank();
+            None
+        } else {
+            if sp_cell.is_blank() {
+                return Err(reject(
+                    Some(id.clone()),
+                    "sale_price",
+                    String::new(),
+                    format!("is blank; sale_price is required for a {} (only a senior_sale leaves it blank)", event_type.name()),
+                ));
+            }
+            Some(values::money(sp_cell).map_err(|e| bad(Field::SalePrice, e))?)
+        };
+        let mut loan = Loan::new(id, event_type, event_date, unpaid, sale_price);
+        let loan_id = Some(loan.loan_id.clone());
+        for &f in &Field::ALL[5..] {
+            let cell = get(f)?;
+            let cell = if cell.is_blank() {
+                match cx.assumptions.iter().find(|a| a.field == f) {
+                    Some(a) if f != Field::ForeclosureMethod || event_type == EventType::ForeclosureSale => {
+                        loan.assumed.push(f);
+                        Cell::Text(a.value.as_str())
+                    }
+                    _ => cell,
+                }
+            } else {
+                cell
+            };
+            values::set_optional(&mut loan, f, cell).map_err(|e| Reject {
+                loan_id: loan_id.clone(),
+                value: match self.position(f) {
+                    Some(i) if !loan.assumed.contains(&f) => rec.raw(i),
+                    _ => cell.text().unwrap_or_default().to_string(),
+                },
+                ..reject(None, f.name(), String::new(), e.to_string())
+            })?;
+        }
+        if let Some(filed) = loan.deficiency_filed_date {
+            let col = Field::DeficiencyFiledDate;
+            let raw = rec.raw(self.position(col).unwrap_or(0));
+            if filed < loan.event_date {
+                return Err(reject(loan_id, col.name(), raw, format!("is before the event_date {}; a deficiency cannot be filed before the sale", loan.event_date)));
+            }
+            if filed > cx.as_of {
+                return Err(reject(loan_id, col.name(), raw, format!("is after the --as-of date {}; a filing cannot be in the future", cx.as_of)));
+            }
+        }
+        Ok(Parsed { loan, ignored_sale_price })
+    }
+}

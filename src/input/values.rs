@@ -1,0 +1,203 @@
+//! Value syntax of the native layout (SPEC §3): dates, money, booleans,
+//! enumerations, integers. Parsed straight from trimmed bytes.
+
+use crate::loan::*;
+use crate::money::{self, Money, MoneyError};
+use chrono::NaiveDate;
+
+/// One trimmed cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Blank,
+    Text(&'a str),
+}
+
+impl<'a> Cell<'a> {
+    /// Trims ASCII whitespace; empty is `Blank`.
+    pub fn from_str(s: &'a str) -> Cell<'a> {
+        let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+        if t.is_empty() { Cell::Blank } else { Cell::Text(t) }
+    }
+    /// From raw bytes; invalid UTF-8 is an error.
+    pub fn from_bytes(b: &'a [u8]) -> Result<Cell<'a>, ValueError> {
+        std::str::from_utf8(b).map(Cell::from_str).map_err(|_| ValueError::Utf8)
+    }
+    pub fn is_blank(self) -> bool {
+        matches!(self, Cell::Blank)
+    }
+    pub fn text(self) -> Option<&'a str> {
+        match self {
+            Cell::Blank => None,
+            Cell::Text(s) => Some(s),
+        }
+    }
+}
+
+/// Why a cell's value is unusable; displayed after the quoted value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("is not valid UTF-8 text")]
+    Utf8,
+    #[error("is not a date (expected YYYY-MM-DD)")]
+    Date,
+    #[error("{0}")]
+    Money(MoneyError),
+    #[error("is not true/false (accepted: true, false, yes, no, y, n, 1, 0)")]
+    Bool,
+    #[error("is not one of: {0}")]
+    Enum(String),
+    #[error("is not a whole number {0}")]
+    Integer(&'static str),
+    #[error("is not a two-letter state code")]
+    State,
+}
+
+/// `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(ValueError::Date);
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32, ValueError> {
+        b[r].iter().try_fold(0u32, |acc, c| if c.is_ascii_digit() { Ok(acc * 10 + u32::from(c - b'0')) } else { Err(ValueError::Date) })
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(ValueError::Date)
+}
+
+pub fn date(c: Cell) -> Result<NaiveDate, ValueError> {
+    parse_date(c.text().unwrap_or_default())
+}
+
+pub fn money(c: Cell) -> Result<Money, ValueError> {
+    money::parse_money(c.text().unwrap_or_default().as_bytes()).map_err(ValueError::Money)
+}
+
+pub fn boolean(c: Cell) -> Result<bool, ValueError> {
+    let s = c.text().unwrap_or_default();
+    for (t, v) in [("true", true), ("false", false), ("yes", true), ("no", false), ("y", true), ("n", false), ("1", true), ("0", false)] {
+        if s.eq_ignore_ascii_case(t) {
+            return Ok(v);
+        }
+    }
+    Err(ValueError::Bool)
+}
+
+pub fn event_type(c: Cell) -> Result<EventType, ValueError> {
+    EventType::parse(c.text().unwrap_or_default()).ok_or_else(|| ValueError::Enum(EventType::expected()))
+}
+
+fn integer(c: Cell, min: u32, what: &'static str) -> Result<u32, ValueError> {
+    let s = c.text().unwrap_or_default();
+    match s.parse::<u32>() {
+        Ok(v) if v >= min && s.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
+        _ => Err(ValueError::Integer(what)),
+    }
+}
+
+macro_rules! opt {
+    ($c:expr, $f:expr) => {
+        if $c.is_blank() { None } else { Some($f($c)?) }
+    };
+}
+
+macro_rules! enum_of {
+    ($ty:ty) => {
+        |c: Cell| <$ty>::parse(c.text().unwrap_or_default()).ok_or_else(|| ValueError::Enum(<$ty>::expected()))
+    };
+}
+
+/// Sets an optional column on `loan` from its cell: blank keeps the layout's
+/// default (or unknown).
+pub fn set_optional(loan: &mut Loan, f: Field, c: Cell) -> Result<(), ValueError> {
+    let b = |c: Cell, default: bool| -> Result<bool, ValueError> { if c.is_blank() { Ok(default) } else { boolean(c) } };
+    let m0 = |c: Cell| -> Result<Money, ValueError> { if c.is_blank() { Ok(Money::ZERO) } else { money(c) } };
+    match f {
+        Field::State => {
+            if let Cell::Text(s) = c {
+                let bytes = s.as_bytes();
+                if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_alphabetic) {
+                    return Err(ValueError::State);
+                }
+                loan.state = [bytes[0].to_ascii_uppercase(), bytes[1].to_ascii_uppercase()];
+            }
+        }
+        Field::LienPosition => loan.lien_position = opt!(c, |c| integer(c, 1, "of 1 or more")),
+        Field::LoanPurpose => loan.loan_purpose = opt!(c, enum_of!(LoanPurpose)),
+        Field::SellerFinanced => loan.seller_financed = b(c, false)?,
+        Field::OriginationDate => loan.origination_date = opt!(c, date),
+        Field::PropertyUnits => loan.property_units = opt!(c, |c| integer(c, 0, "of 0 or more")),
+        Field::OwnerOccupied => loan.owner_occupied = opt!(c, boolean),
+        Field::BorrowerType => loan.borrower_type = opt!(c, enum_of!(BorrowerType)),
+        Field::AccruedInterest => loan.accrued_interest = m0(c)?,
+        Field::Advances => loan.advances = m0(c)?,
+        Field::Costs => loan.costs = m0(c)?,
+        Field::FairValue => loan.fair_value = opt!(c, money),
+        Field::SurplusReceived => loan.surplus_received = m0(c)?,
+        Field::RefinancesPurchaseMoney => loan.refinances_purchase_money = opt!(c, boolean),
+        Field::FirstRefinanceDate => loan.first_refinance_date = opt!(c, date),
+        Field::PurchaseMoneyPayoff => loan.purchase_money_payoff = opt!(c, money),
+        Field::RefinanceCostsFinanced => loan.refinance_costs_financed = m0(c)?,
+        Field::NewAdvance => loan.new_advance = opt!(c, money),
+        Field::PrincipalPaid => loan.principal_paid = opt!(c, money),
+        Field::SameHolderAsSenior => loan.same_holder_as_senior = b(c, false)?,
+        Field::LiensContemporaneous => loan.liens_contemporaneous = b(c, false)?,
+        Field::SeniorSaleType => loan.senior_sale_type = opt!(c, enum_of!(SeniorSaleType)),
+        Field::WrittenConsent => loan.written_consent = opt!(c, boolean),
+        Field::DeedRecorded => loan.deed_recorded = b(c, true)?,
+        Field::ProceedsTendered => loan.proceeds_tendered = b(c, true)?,
+        Field::SecuredSolely => loan.secured_solely = b(c, true)?,
+        Field::FraudOrWaste => loan.fraud_or_waste = b(c, false)?,
+        Field::DeficiencyWaived => loan.deficiency_waived = b(c, false)?,
+        Field::DeedInLieuTerms => loan.deed_in_lieu_terms = opt!(c, enum_of!(DeedInLieuTerms)),
+        Field::BondOrUtilityLien => loan.bond_or_utility_lien = b(c, false)?,
+        Field::Guarantor => loan.guarantor = b(c, false)?,
+        Field::DeficiencyFiledDate => loan.deficiency_filed_date = opt!(c, date),
+        Field::AccrualDate => loan.accrual_date = opt!(c, date),
+        Field::Bankruptcy => loan.bankruptcy = if c.is_blank() { Bankruptcy::None } else { enum_of!(Bankruptcy)(c)? },
+        Field::BankruptcyPetitionDate => loan.bankruptcy_petition_date = opt!(c, date),
+        Field::BankruptcyDischargeDate => loan.bankruptcy_discharge_date = opt!(c, date),
+        Field::DischargeException => loan.discharge_exception = b(c, false)?,
+        Field::ForeclosureMethod => {
+            loan.foreclosure_method = opt!(c, |c: Cell| {
+                let s = c.text().unwrap_or_default();
+                let s = s.strip_suffix("_sale").unwrap_or(s);
+                match s.to_ascii_lowercase().as_str() {
+                    "judicial" => Ok(ForeclosureMethod::Judicial),
+                    "trustee" | "nonjudicial" => Ok(ForeclosureMethod::Trustee),
+                    _ => Err(ValueError::Enum("judicial_sale, trustee_sale".into())),
+                }
+            })
+        }
+        Field::LoanId | Field::EventType | Field::EventDate | Field::UnpaidPrincipal | Field::SalePrice => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2024-02-29"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
+        for bad in ["2023-02-29", "2024-2-29", "24-02-29", "2024/02/29", "2024-02-2x", "", "2024-13-01"] {
+            assert_eq!(parse_date(bad), Err(ValueError::Date), "{bad}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        for (s, v) in [("TRUE", true), ("No", false), ("y", true), ("0", false), ("Yes", true)] {
+            assert_eq!(boolean(Cell::Text(s)), Ok(v));
+        }
+        assert_eq!(boolean(Cell::Text("maybe")), Err(ValueError::Bool));
+    }
+
+    #[test]
+    fn cells_trim_and_blank() {
+        assert_eq!(Cell::from_str("  x \t"), Cell::Text("x"));
+        assert_eq!(Cell::from_str("   "), Cell::Blank);
+        assert_eq!(Cell::from_bytes(b"\xff"), Err(ValueError::Utf8));
+    }
+}

@@ -1,0 +1,197 @@
+//! Exact money: parsing, the one rounding rule, and formatting.
+//!
+//! Money is [`rust_decimal::Decimal`], never a float. Inputs are carried
+//! exactly (more than two decimal places are kept). Results are stated in
+//! cents with fractions of a cent dropped, per CCP 577.5: "In any judgment,
+//! or execution upon such judgment, the amount shall be computed and stated in
+//! dollars and cents, rejecting fractions." [`cents`] is the only place that
+//! rounding happens.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A money amount in dollars, carried exactly.
+pub type Money = Decimal;
+
+/// The rounding rule, named once: truncate toward zero to whole cents
+/// ("rejecting fractions", CCP 577.5).
+pub fn cents(amount: Money) -> Money {
+    amount.round_dp_with_strategy(2, RoundingStrategy::ToZero)
+}
+
+/// Why a money cell could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("is not an amount (expected digits with an optional `$`, `,` thousands separators and `.` decimal point)")]
+    Syntax,
+    #[error("is negative; amounts must be zero or more")]
+    Negative,
+    #[error("is too large (amounts must be below 1,000,000,000,000,000)")]
+    TooLarge,
+    #[error("has more than 12 decimal places")]
+    TooPrecise,
+}
+
+/// Parses a money cell (already trimmed, non-empty) straight from bytes.
+///
+/// Accepts `1234.56`, `$1,234.56`, `1234`, `.5`, `1234.5678` (kept exactly).
+/// Thousands separators must group by three. A leading `-` (before or after
+/// `$`) is reported as negative; exponents and anything else are rejected.
+/// Amounts of 10^15 dollars or more are "too large for the money type"
+/// (results are Decimal(18,2), and four inputs must still add up within it).
+pub fn parse_money(s: &[u8]) -> Result<Money, MoneyError> {
+    let mut i = 0;
+    let mut negative = false;
+    if s.first() == Some(&b'-') {
+        negative = true;
+        i += 1;
+    } else if s.first() == Some(&b'+') {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'$') {
+        i += 1;
+    }
+    if !negative && s.get(i) == Some(&b'-') {
+        negative = true;
+        i += 1;
+    }
+    let mut mantissa: u128 = 0;
+    let mut int_digits = 0usize; // significant integer digits
+    let mut any_digit = false;
+    let mut group_len = 0usize;
+    let mut saw_comma = false;
+    while i < s.len() {
+        let c = s[i];
+        if c.is_ascii_digit() {
+            mantissa = mantissa * 10 + u128::from(c - b'0');
+            if mantissa != 0 {
+                int_digits += 1;
+            }
+            if int_digits > 15 {
+                return Err(if negative { MoneyError::Negative } else { MoneyError::TooLarge });
+            }
+            any_digit = true;
+            group_len += 1;
+            i += 1;
+        } else if c == b',' {
+            if !any_digit || (saw_comma && group_len != 3) || (!saw_comma && group_len > 3) {
+                return Err(MoneyError::Syntax);
+            }
+            saw_comma = true;
+            group_len = 0;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if saw_comma && group_len != 3 {
+        return Err(MoneyError::Syntax);
+    }
+    let mut scale = 0u32;
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() {
+            scale += 1;
+            if scale > 12 {
+                return Err(MoneyError::TooPrecise);
+            }
+            mantissa = mantissa * 10 + u128::from(s[i] - b'0');
+            any_digit = true;
+            i += 1;
+        }
+    }
+    if i != s.len() || !any_digit {
+        return Err(MoneyError::Syntax);
+    }
+    if negative && mantissa != 0 {
+        return Err(MoneyError::Negative);
+    }
+    // mantissa < 10^27 < 2^96 here, so this cannot fail.
+    Decimal::try_from_i128_with_scale(mantissa as i128, scale).map_err(|_| MoneyError::TooLarge)
+}
+
+/// Formats an amount as plain `1234.56` (truncated to the cent, no separators).
+pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
+    let a = cents(amount);
+    // `cents` leaves at most two decimal places, so this is the value in cents.
+    let units = a.mantissa() * 10i128.pow(2 - a.scale().min(2));
+    if units < 0 {
+        out.push(b'-');
+    }
+    let u = units.unsigned_abs();
+    let whole = u / 100;
+    let frac = (u % 100) as u8;
+    let mut buf = [0u8; 40];
+    let mut n = buf.len();
+    let mut w = whole;
+    loop {
+        n -= 1;
+        buf[n] = b'0' + (w % 10) as u8;
+        w /= 10;
+        if w == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[n..]);
+    out.push(b'.');
+    out.push(b'0' + frac / 10);
+    out.push(b'0' + frac % 10);
+}
+
+/// [`format_cents`] as a `String`, for reports and explanations.
+pub fn fmt(amount: Money) -> String {
+    let mut v = Vec::with_capacity(24);
+    format_cents(amount, &mut v);
+    String::from_utf8(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parses_plain_and_decorated_amounts() {
+        assert_eq!(parse_money(b"1234.56"), Ok(d("1234.56")));
+        assert_eq!(parse_money(b"$1,234.56"), Ok(d("1234.56")));
+        assert_eq!(parse_money(b"1,234,567"), Ok(d("1234567")));
+        assert_eq!(parse_money(b".5"), Ok(d("0.5")));
+        assert_eq!(parse_money(b"0.125"), Ok(d("0.125")));
+        assert_eq!(parse_money(b"-0"), Ok(d("0")));
+        assert_eq!(parse_money(b"999999999999999.99"), Ok(d("999999999999999.99")));
+    }
+
+    #[test]
+    fn rejects_bad_amounts() {
+        assert_eq!(parse_money(b"12,00x"), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"1,23"), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"1234,567"), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"1e5"), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"$"), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"."), Err(MoneyError::Syntax));
+        assert_eq!(parse_money(b"-5.00"), Err(MoneyError::Negative));
+        assert_eq!(parse_money(b"$-5.00"), Err(MoneyError::Negative));
+        assert_eq!(parse_money(b"1000000000000000"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_money(b"1.1234567890123"), Err(MoneyError::TooPrecise));
+        assert_eq!(parse_money(b"1 000"), Err(MoneyError::Syntax));
+    }
+
+    #[test]
+    fn cents_truncates_toward_zero() {
+        assert_eq!(cents(d("2499.9995")), d("2499.99"));
+        assert_eq!(cents(d("0.009")), d("0.00"));
+        assert_eq!(cents(d("10")), d("10"));
+    }
+
+    #[test]
+    fn formats_two_places() {
+        assert_eq!(fmt(d("0")), "0.00");
+        assert_eq!(fmt(d("1234.5")), "1234.50");
+        assert_eq!(fmt(d("78250.509")), "78250.50");
+        assert_eq!(fmt(d("1000000")), "1000000.00");
+        assert_eq!(fmt(d("-3.456")), "-3.45");
+    }
+}

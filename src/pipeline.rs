@@ -1,0 +1,307 @@
+//! A run of `deficiency assess`: the only place that knows the order.
+//!
+//! For each input: read a batch of records, type and assess them in
+//! parallel (rayon, on a pool of `threads`), then — on this one thread, in
+//! input order — drop duplicate loan ids, write results and rejects, and add
+//! each loan to the report. Outputs are written to temporary files and
+//! renamed into place only when the run succeeds.
+
+use crate::engine::{self, Env};
+use crate::holidays::HolidayCalendar;
+use crate::input::native_csv::{CsvSource, RawRecord};
+use crate::input::{Assumption, InputError, Reject, RowContext};
+use crate::output::atomic::AtomicFile;
+use crate::output::rejects::RejectsWriter;
+use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
+use crate::output::ResultRow;
+use crate::report::{InputInfo, Line, Report, ReportFormat};
+use crate::settings::Settings;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Rows assessed per parallel batch.
+pub const BATCH_ROWS: usize = 32 * 1024;
+
+/// Everything a run needs, parsed once from the command line.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub inputs: Vec<String>,
+    /// `None`: results to stdout as CSV.
+    pub out: Option<PathBuf>,
+    pub reports: Vec<PathBuf>,
+    /// `None`: beside `out` as `<stem>.rejects.csv`, or stderr.
+    pub rejects: Option<PathBuf>,
+    pub as_of: NaiveDate,
+    pub threads: usize,
+    pub settings: Settings,
+    pub assumptions: Vec<Assumption>,
+    pub max_rejects: Option<u64>,
+    pub progress: bool,
+}
+
+/// What a finished run reports on stderr.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub report: Report,
+    pub elapsed: Duration,
+    pub written: Vec<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+/// A run that stopped (exit 2); nothing is left at any output path.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{path}: cannot write: {source}")]
+    Write { path: String, source: io::Error },
+    #[error("{0}")]
+    Usage(String),
+    #[error("stopped: {rejected} rows rejected, more than --max-rejects {max}; last: {last}")]
+    TooManyRejects { rejected: u64, max: u64, last: String },
+    #[error("internal error (please report): {0}")]
+    Invariant(#[from] crate::deficiency::InvariantViolation),
+}
+
+/// Where the rejects go when `--rejects` is not given.
+pub fn default_rejects_path(out: &std::path::Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or("results");
+    let stem = if stem.is_empty() { "results" } else { stem };
+    out.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+struct Sink {
+    results: Box<dyn ResultWriter>,
+    results_file: Option<AtomicFile>,
+    rejects: RejectsWriter<Box<dyn Write>>,
+    rejects_file: Option<AtomicFile>,
+}
+
+fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
+    move |source| RunError::Write { path: path.display().to_string(), source }
+}
+
+impl Sink {
+    fn open(cfg: &RunConfig) -> Result<Sink, RunError> {
+        let (results, results_file): (Box<dyn ResultWriter>, _) = match &cfg.out {
+            None => (Box::new(CsvResults::new(Box::new(io::BufWriter::new(io::stdout())) as Box<dyn Write>).map_err(wr(std::path::Path::new("-")))?), None),
+            Some(p) => {
+                let mut f = AtomicFile::create(p).map_err(wr(p))?;
+                let w = f.writer().map_err(wr(p))?;
+                let rw: Box<dyn ResultWriter> = match Format::from_path(p) {
+                    Some(Format::Csv) => Box::new(CsvResults::new(w).map_err(wr(p))?),
+                    Some(Format::Jsonl) => Box::new(JsonlResults::new(w)),
+                    Some(Format::Parquet) => return Err(RunError::Usage(format!("{}: Parquet output is not built yet", p.display()))),
+                    None => return Err(RunError::Usage(format!("{}: unknown results format (use .csv, .jsonl or .parquet)", p.display()))),
+                };
+                (rw, Some(f))
+            }
+        };
+        let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
+        let (rejects, rejects_file): (RejectsWriter<Box<dyn Write>>, _) = match rejects_path {
+            None => (RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write>).map_err(wr(std::path::Path::new("stderr")))?, None),
+            Some(p) => {
+                let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
+                let w: Box<dyn Write> = Box::new(f.writer().map_err(wr(&p))?);
+                (RejectsWriter::new(w).map_err(wr(&p))?, Some(f))
+            }
+        };
+        Ok(Sink { results, results_file, rejects, rejects_file })
+    }
+}
+
+/// Runs `assess`.
+pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    for p in &cfg.reports {
+        if ReportFormat::from_path(p).is_none() {
+            return Err(RunError::Usage(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display())));
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| RunError::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let calendar = HolidayCalendar::embedded();
+    let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
+    // Open every input first: a missing column is fatal before anything is written.
+    let mut sources = Vec::with_capacity(cfg.inputs.len());
+    let mut warnings = Vec::new();
+    for path in &cfg.inputs {
+        let src = match path.to_ascii_lowercase() {
+            p if p.ends_with(".parquet") => {
+                return Err(InputError::Other { path: path.clone(), message: "Parquet input is not built yet".into() }.into())
+            }
+            p if p == "-" || p.ends_with(".csv") || p.ends_with(".csv.gz") || p.ends_with(".txt") => CsvSource::open(path)?,
+            _ => return Err(InputError::Format { path: path.clone() }.into()),
+        };
+        if !src.header.unknown.is_empty() {
+            warnings.push(format!("{}: ignoring unknown column(s): {}", path, src.header.unknown.join(", ")));
+        }
+        sources.push(src);
+    }
+    for w in &warnings {
+        eprintln!("deficiency: warning: {w}");
+    }
+    let mut sink = Sink::open(cfg)?;
+    let mut report = Report { as_of: Some(cfg.as_of), ..Report::default() };
+    report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
+    report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut batch: Vec<RawRecord> = Vec::new();
+    let mut results: Vec<Result<ResultRow, Reject>> = Vec::new();
+    let mut ignored_sale_price = 0u64;
+    let progress = cfg.progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+        pb
+    });
+    let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
+    for src in &mut sources {
+        let header = src.header.clone();
+        let mut file_rows = 0u64;
+        loop {
+            let n = src.next_batch(&mut batch, BATCH_ROWS)?;
+            if n == 0 {
+                break;
+            }
+            let ignored = std::sync::atomic::AtomicU64::new(0);
+            pool.install(|| {
+                batch[..n]
+                    .par_iter()
+                    .map(|rec| {
+                        let parsed = header.parse_row(rec, rec.row, Some(rec.line), row_cx)?;
+                        if parsed.ignored_sale_price {
+                            ignored.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        let loan = parsed.loan;
+                        engine::assess(&loan, env)
+                            .map(|a| ResultRow::new(rec.row, &loan, a))
+                            .map_err(|e| Reject {
+                                file: header.path.clone(),
+                                row: rec.row,
+                                line: Some(rec.line),
+                                loan_id: Some(loan.loan_id.clone()),
+                                column: String::new(),
+                                value: String::new(),
+                                error: format!("INTERNAL: {e}"),
+                            })
+                    })
+                    .collect_into_vec(&mut results)
+            });
+            ignored_sale_price += ignored.into_inner();
+            file_rows += n as u64;
+            for r in results.drain(..) {
+                report.rows.read += 1;
+                let r = r.and_then(|row| {
+                    if row.assessment.reasons.is_empty() {
+                        return Err(internal(&header.path, &row, "no reason"));
+                    }
+                    if seen.insert(id_hash(&row.loan_id)) {
+                        Ok(row)
+                    } else {
+                        Err(Reject {
+                            file: header.path.clone(),
+                            row: row.row,
+                            line: None,
+                            loan_id: Some(row.loan_id.clone()),
+                            column: "loan_id".into(),
+                            value: row.loan_id.clone(),
+                            error: "duplicates an earlier loan_id in this run; the first was kept".into(),
+                        })
+                    }
+                });
+                match r {
+                    Ok(row) => {
+                        sink.results.write(&row).map_err(|e| out_err(cfg, e))?;
+                        report.add(&Line::of(&row));
+                        report.rows.assessed += 1;
+                    }
+                    Err(rej) => {
+                        if rej.error.starts_with("INTERNAL: ") {
+                            return Err(RunError::Usage(format!("internal error (please report): {}", rej.error)));
+                        }
+                        report.rows.rejected += 1;
+                        sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
+                        if let Some(max) = cfg.max_rejects {
+                            if report.rows.rejected > max {
+                                return Err(RunError::TooManyRejects { rejected: report.rows.rejected, max, last: rej.to_string() });
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(pb) = &progress {
+                pb.set_message(format!("{} rows", report.rows.read));
+                pb.tick();
+            }
+        }
+        report.inputs.push(InputInfo { path: header.path.clone(), rows: file_rows });
+    }
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    if ignored_sale_price > 0 {
+        let w = format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale");
+        eprintln!("deficiency: warning: {w}");
+        warnings.push(w);
+    }
+    // Render reports before committing anything, so a failure leaves nothing.
+    let mut report_files = Vec::new();
+    for p in &cfg.reports {
+        let fmt = ReportFormat::from_path(p).ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
+        let text = fmt.render(&report).map_err(|m| RunError::Usage(format!("{}: {m}", p.display())))?;
+        let mut f = AtomicFile::create(p).map_err(wr(p))?;
+        {
+            let mut w = f.writer().map_err(wr(p))?;
+            w.write_all(text.as_bytes()).map_err(wr(p))?;
+            w.flush().map_err(wr(p))?;
+        }
+        report_files.push(f);
+    }
+    let Sink { results, results_file, rejects, rejects_file } = sink;
+    results.finish().map_err(|e| out_err(cfg, e))?;
+    let mut rw = rejects.finish().map_err(wr(std::path::Path::new("rejects")))?;
+    rw.flush().map_err(wr(std::path::Path::new("rejects")))?;
+    drop(rw);
+    let mut written = Vec::new();
+    for f in results_file.into_iter().chain(rejects_file).chain(report_files) {
+        let p = f.path().to_path_buf();
+        f.commit().map_err(wr(&p))?;
+        written.push(p);
+    }
+    Ok(RunSummary { report, elapsed: started.elapsed(), written, warnings })
+}
+
+fn internal(path: &str, row: &ResultRow, what: &str) -> Reject {
+    Reject {
+        file: path.into(),
+        row: row.row,
+        line: None,
+        loan_id: Some(row.loan_id.clone()),
+        column: String::new(),
+        value: String::new(),
+        error: format!("INTERNAL: {what}"),
+    }
+}
+
+fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
+    RunError::Write { path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), source: e }
+}
+
+/// A 64-bit fingerprint of a loan id (std's SipHash with its fixed default
+/// keys), so the duplicate check holds 8 bytes per loan however long the ids
+/// are. Two different ids share a fingerprint with probability about n²/2^65
+/// (3 in a million at 10 million loans); such a row would be rejected as a
+/// duplicate, never lost.
+fn id_hash(id: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}

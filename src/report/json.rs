@@ -1,0 +1,47 @@
+//! The JSON report (SPEC §5): money as strings with two decimals.
+
+use super::{Group, Report};
+use crate::money;
+use serde_json::{json, Map, Value};
+
+/// The schema version of the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn group(key: Option<&str>, g: &Group) -> Value {
+    let mut m = Map::new();
+    if let Some(k) = key {
+        m.insert("key".into(), json!(k));
+    }
+    m.insert("loans".into(), json!(g.loans));
+    if key.is_none() {
+        m.insert("total_debt".into(), json!(money::fmt(g.total_debt)));
+    }
+    m.insert("gross_deficiency".into(), json!(money::fmt(g.gross)));
+    m.insert("recoverable".into(), json!(money::fmt(g.recoverable)));
+    m.insert("barred".into(), json!(money::fmt(g.barred)));
+    m.insert("undetermined".into(), json!(money::fmt(g.undetermined)));
+    Value::Object(m)
+}
+
+/// Renders the JSON report (pretty, with a trailing newline).
+pub fn render(r: &Report) -> String {
+    let mut m = Map::new();
+    m.insert("schema_version".into(), json!(SCHEMA_VERSION));
+    m.insert("tool_version".into(), json!(env!("CARGO_PKG_VERSION")));
+    m.insert("as_of".into(), json!(r.as_of.map(|d| d.to_string())));
+    m.insert("inputs".into(), json!(r.inputs));
+    m.insert("rows".into(), json!(r.rows));
+    m.insert("totals".into(), group(None, &r.totals));
+    for (name, rows) in r.dimensions() {
+        m.insert(name.into(), Value::Array(rows.iter().map(|(k, g)| group(Some(k), g)).collect()));
+    }
+    if !r.settings.is_empty() {
+        m.insert("settings".into(), Value::Object(r.settings.iter().map(|(k, v)| (k.clone(), json!(v))).collect()));
+    }
+    if let Some((version, first, last)) = &r.calendar {
+        m.insert("holiday_calendar".into(), json!({"version": version, "first_year": first, "last_year": last}));
+    }
+    let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
+    s.push('\n');
+    s
+}

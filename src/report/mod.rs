@@ -1,0 +1,185 @@
+//! Aggregate reports (SPEC §5): totals and groups of recoverable versus
+//! barred balances, built by adding results rows one at a time, so shards can
+//! be assessed apart and merged ([`Report::merge`]) to the same totals.
+
+pub mod json;
+pub mod markdown;
+pub mod read;
+
+use crate::loan::EventType;
+use crate::money::Money;
+use crate::output::ResultRow;
+use crate::rules::{Outcome, Reason};
+use chrono::Datelike;
+use std::collections::BTreeMap;
+
+/// The amounts of a group of loans.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Group {
+    pub loans: u64,
+    pub total_debt: Money,
+    pub gross: Money,
+    pub recoverable: Money,
+    pub barred: Money,
+    pub undetermined: Money,
+}
+
+impl Group {
+    fn add(&mut self, g: &Group) {
+        self.loans += g.loans;
+        self.total_debt += g.total_debt;
+        self.gross += g.gross;
+        self.recoverable += g.recoverable;
+        self.barred += g.barred;
+        self.undetermined += g.undetermined;
+    }
+}
+
+/// What a report needs of one results row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub outcome: Outcome,
+    pub primary: Reason,
+    pub event_type: EventType,
+    pub lien_position: Option<u32>,
+    pub event_year: i32,
+    pub amounts: Group,
+}
+
+impl Line {
+    pub fn of(r: &ResultRow) -> Line {
+        let a = &r.assessment;
+        Line {
+            outcome: a.outcome,
+            primary: a.primary(),
+            event_type: r.event_type,
+            lien_position: r.lien_position,
+            event_year: r.event_date.year(),
+            amounts: Group {
+                loans: 1,
+                total_debt: crate::money::cents(a.amounts.total_debt),
+                gross: a.amounts.gross,
+                recoverable: a.recoverable,
+                barred: a.barred,
+                undetermined: a.undetermined,
+            },
+        }
+    }
+}
+
+/// One input file and its data rows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// Row counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowCounts {
+    pub read: u64,
+    pub assessed: u64,
+    pub rejected: u64,
+}
+
+/// The aggregate report of one run (or of merged results).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub as_of: Option<chrono::NaiveDate>,
+    pub inputs: Vec<InputInfo>,
+    pub rows: RowCounts,
+    pub totals: Group,
+    pub by_outcome: BTreeMap<Outcome, Group>,
+    pub by_reason: BTreeMap<Reason, Group>,
+    pub by_event_type: BTreeMap<EventType, Group>,
+    pub by_lien_position: BTreeMap<Option<u32>, Group>,
+    pub by_event_year: BTreeMap<i32, Group>,
+    /// Settings (name, value) the run used.
+    pub settings: Vec<(String, String)>,
+    /// Holiday calendar version and years.
+    pub calendar: Option<(String, i32, i32)>,
+}
+
+impl Report {
+    /// Adds one assessed loan.
+    pub fn add(&mut self, l: &Line) {
+        let g = &l.amounts;
+        self.totals.add(g);
+        self.by_outcome.entry(l.outcome).or_default().add(g);
+        self.by_reason.entry(l.primary).or_default().add(g);
+        self.by_event_type.entry(l.event_type).or_default().add(g);
+        self.by_lien_position.entry(l.lien_position).or_default().add(g);
+        self.by_event_year.entry(l.event_year).or_default().add(g);
+    }
+
+    /// Adds another report's loans and rows (shards of one portfolio).
+    pub fn merge(&mut self, other: &Report) {
+        self.inputs.extend(other.inputs.iter().cloned());
+        self.rows.read += other.rows.read;
+        self.rows.assessed += other.rows.assessed;
+        self.rows.rejected += other.rows.rejected;
+        self.totals.add(&other.totals);
+        fn m<K: Ord + Clone>(a: &mut BTreeMap<K, Group>, b: &BTreeMap<K, Group>) {
+            for (k, g) in b {
+                a.entry(k.clone()).or_default().add(g);
+            }
+        }
+        m(&mut self.by_outcome, &other.by_outcome);
+        m(&mut self.by_reason, &other.by_reason);
+        m(&mut self.by_event_type, &other.by_event_type);
+        m(&mut self.by_lien_position, &other.by_lien_position);
+        m(&mut self.by_event_year, &other.by_event_year);
+    }
+
+    /// The grouping dimensions in report order: (name, [(key, group)]).
+    pub fn dimensions(&self) -> Vec<(&'static str, Vec<(String, Group)>)> {
+        vec![
+            ("by_outcome", self.by_outcome.iter().map(|(k, g)| (k.name().to_string(), *g)).collect()),
+            ("by_reason", self.by_reason.iter().map(|(k, g)| (k.code().into_owned(), *g)).collect()),
+            ("by_event_type", self.by_event_type.iter().map(|(k, g)| (k.name().to_string(), *g)).collect()),
+            (
+                "by_lien_position",
+                self.by_lien_position
+                    .iter()
+                    .map(|(k, g)| (k.map(|p| p.to_string()).unwrap_or_else(|| "unknown".into()), *g))
+                    .collect(),
+            ),
+            ("by_event_year", self.by_event_year.iter().map(|(k, g)| (k.to_string(), *g)).collect()),
+        ]
+    }
+}
+
+/// Report format from a path's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+    Html,
+    Csv,
+}
+
+impl ReportFormat {
+    pub fn from_path(p: &std::path::Path) -> Option<ReportFormat> {
+        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name.ends_with(".json") {
+            Some(ReportFormat::Json)
+        } else if name.ends_with(".md") || name.ends_with(".markdown") {
+            Some(ReportFormat::Markdown)
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            Some(ReportFormat::Html)
+        } else if name.ends_with(".csv") {
+            Some(ReportFormat::Csv)
+        } else {
+            None
+        }
+    }
+
+    /// Renders a report in this format.
+    pub fn render(self, r: &Report) -> Result<String, String> {
+        match self {
+            ReportFormat::Json => Ok(json::render(r)),
+            ReportFormat::Markdown => Ok(markdown::render(r)),
+            ReportFormat::Html | ReportFormat::Csv => Err("HTML and CSV reports are not built yet (use .json or .md)".into()),
+        }
+    }
+}
