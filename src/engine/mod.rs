@@ -530,8 +530,9 @@ fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580
         None => legal,
         Some(s) => {
             let r = r580b::recoverable(s, legal, loan, cx);
+            let alloc = cx.settings().refinance_allocation;
             cx.note(Some(Rule::Refinance), || format!("legal deficiency {}; new advance still owed {}", money::fmt(legal), money::fmt(s.outstanding)), || {
-                format!("recoverable = {} (refinance_allocation = {:?})", money::fmt(r), cx.settings().refinance_allocation)
+                format!("recoverable = {} (refinance_allocation = {:?})", money::fmt(r), alloc)
             });
             r
         }
