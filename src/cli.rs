@@ -4,8 +4,7 @@
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
-use crate::input::native_csv::{CsvSource, RawRecord};
-use crate::input::{Assumption, RowContext};
+use crate::input::{Assumption, RawRecord, RowContext};
 use crate::money;
 use crate::pipeline::{self, RunConfig, RunSummary};
 use crate::report::{Report, ReportFormat};
@@ -203,11 +202,13 @@ fn assumptions(list: &[String]) -> Result<Vec<Assumption>, Fatal> {
 }
 
 fn assess(a: AssessArgs) -> Result<i32, Fatal> {
-    if !matches!(a.layout, Layout::Native) {
-        return Err(Fatal("--layout fannie-mae and freddie-mac are not built yet; use --layout native".into()));
-    }
     let cfg = RunConfig {
         inputs: a.inputs,
+        layout: match a.layout {
+            Layout::Native => crate::input::Layout::Native,
+            Layout::FannieMae => crate::input::Layout::FannieMae,
+            Layout::FreddieMac => crate::input::Layout::FreddieMac,
+        },
         out: a.out,
         reports: a.report,
         rejects: a.rejects,
@@ -253,7 +254,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
     let as_of = a.as_of.unwrap_or_else(today);
     let assume = assumptions(&a.assume)?;
     let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
-    let mut src = CsvSource::open(&a.input)?;
+    let mut src = crate::input::open_native(&a.input)?;
     let mut batch: Vec<RawRecord> = Vec::new();
     let row_cx = RowContext { as_of, assumptions: &assume };
     loop {
@@ -262,13 +263,13 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
             return Err(Fatal(format!("{}: no loan with loan_id {:?}", a.input, a.loan)));
         }
         for rec in &batch[..n] {
-            let id_matches = src.header.position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
+            let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
                 std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
             });
             if id_matches != Some(true) {
                 continue;
             }
-            let parsed = match src.header.parse_row(rec, rec.row, Some(rec.line), row_cx) {
+            let parsed = match src.header().parse_row(rec, rec.row, rec.line, row_cx) {
                 Ok(p) => p,
                 Err(rej) => {
                     eprintln!("deficiency: {rej}");

@@ -73,6 +73,9 @@ fields! {
     // Not a SPEC §3 column: the foreclosure method of a `foreclosure_sale`,
     // normally supplied by `--assume foreclosure_method=...` for public data.
     ForeclosureMethod => "foreclosure_method",
+    // Not a SPEC §3 column: the agency's own net loss on the loan (Fannie
+    // Mae / Freddie Mac published formula), carried to the report only.
+    AgencyNetLoss => "agency_net_loss",
 }
 
 impl Field {
@@ -234,6 +237,8 @@ pub struct Loan {
     pub bankruptcy_discharge_date: Option<NaiveDate>,
     pub discharge_exception: bool,
     pub foreclosure_method: Option<ForeclosureMethod>,
+    /// The agency's net loss (public data sets only); reported, never decided on.
+    pub agency_net_loss: Option<Money>,
     /// Columns whose value came from an `--assume` rather than the input.
     pub assumed: Vec<Field>,
 }
@@ -292,6 +297,7 @@ impl Loan {
             bankruptcy_discharge_date: None,
             discharge_exception: false,
             foreclosure_method: None,
+            agency_net_loss: None,
             assumed: Vec::new(),
         }
     }

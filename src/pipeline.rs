@@ -8,8 +8,7 @@
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
-use crate::input::native_csv::{CsvSource, RawRecord};
-use crate::input::{Assumption, InputError, Reject, RowContext};
+use crate::input::{self, Assumption, InputError, Layout, RawRecord, Reject, RowContext};
 use crate::output::atomic::AtomicFile;
 use crate::output::rejects::RejectsWriter;
 use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
@@ -31,6 +30,7 @@ pub const BATCH_ROWS: usize = 32 * 1024;
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     pub inputs: Vec<String>,
+    pub layout: Layout,
     /// `None`: results to stdout as CSV.
     pub out: Option<PathBuf>,
     pub reports: Vec<PathBuf>,
@@ -131,20 +131,13 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let calendar = HolidayCalendar::embedded();
     let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
     // Open every input first: a missing column is fatal before anything is written.
-    let mut sources = Vec::with_capacity(cfg.inputs.len());
+    let mut sources = input::open(&cfg.inputs, cfg.layout)?;
     let mut warnings = Vec::new();
-    for path in &cfg.inputs {
-        let src = match path.to_ascii_lowercase() {
-            p if p.ends_with(".parquet") => {
-                return Err(InputError::Other { path: path.clone(), message: "Parquet input is not built yet".into() }.into())
-            }
-            p if p == "-" || p.ends_with(".csv") || p.ends_with(".csv.gz") || p.ends_with(".txt") => CsvSource::open(path)?,
-            _ => return Err(InputError::Format { path: path.clone() }.into()),
-        };
-        if !src.header.unknown.is_empty() {
-            warnings.push(format!("{}: ignoring unknown column(s): {}", path, src.header.unknown.join(", ")));
+    for src in &sources {
+        let h = src.header();
+        if !h.unknown.is_empty() {
+            warnings.push(format!("{}: ignoring unknown column(s): {}", h.path, h.unknown.join(", ")));
         }
-        sources.push(src);
     }
     for w in &warnings {
         eprintln!("deficiency: warning: {w}");
@@ -164,7 +157,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     });
     let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
     for src in &mut sources {
-        let header = src.header.clone();
+        let header = src.header().clone();
         let mut file_rows = 0u64;
         loop {
             let n = src.next_batch(&mut batch, BATCH_ROWS)?;
@@ -176,7 +169,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
                 batch[..n]
                     .par_iter()
                     .map(|rec| {
-                        let parsed = header.parse_row(rec, rec.row, Some(rec.line), row_cx)?;
+                        let parsed = header.parse_row(rec, rec.row, rec.line, row_cx)?;
                         if parsed.ignored_sale_price {
                             ignored.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
@@ -186,7 +179,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
                             .map_err(|e| Reject {
                                 file: header.path.clone(),
                                 row: rec.row,
-                                line: Some(rec.line),
+                                line: rec.line,
                                 loan_id: Some(loan.loan_id.clone()),
                                 column: String::new(),
                                 value: String::new(),
@@ -243,6 +236,9 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
             }
         }
         report.inputs.push(InputInfo { path: header.path.clone(), rows: file_rows });
+        for (k, n) in src.not_assessed() {
+            *report.not_assessed.entry(k).or_default() += n;
+        }
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();

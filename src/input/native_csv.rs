@@ -6,7 +6,7 @@
 //! row is typed.
 
 use super::values::{Cell, ValueError};
-use super::{Cells, Header, InputError};
+use super::{Cells, Header, InputError, RecordSource};
 use std::io::Read;
 
 /// One raw record and where it came from.
@@ -15,8 +15,8 @@ pub struct RawRecord {
     pub record: csv::ByteRecord,
     /// 1-based data row.
     pub row: u64,
-    /// Physical line where the record starts.
-    pub line: u64,
+    /// Physical line where the record starts (CSV), if the format has lines.
+    pub line: Option<u64>,
 }
 
 impl Cells for RawRecord {
@@ -93,9 +93,18 @@ impl CsvSource {
         Ok(CsvSource { reader, header, rows: 0, path: path.into() })
     }
 
-    /// Fills `batch` (reusing its records) with up to `max` records; returns
-    /// how many were read (0 at the end of the file).
-    pub fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError> {
+    /// Bytes consumed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+}
+
+impl RecordSource for CsvSource {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError> {
         if batch.len() < max {
             batch.resize_with(max, RawRecord::default);
         }
@@ -106,7 +115,7 @@ impl CsvSource {
                 Ok(true) => {
                     self.rows += 1;
                     slot.row = self.rows;
-                    slot.line = slot.record.position().map(|p| p.line()).unwrap_or(0);
+                    slot.line = slot.record.position().map(|p| p.line());
                     n += 1;
                 }
                 Ok(false) => break,
@@ -114,11 +123,6 @@ impl CsvSource {
             }
         }
         Ok(n)
-    }
-
-    /// Bytes consumed so far (for progress).
-    pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
     }
 }
 

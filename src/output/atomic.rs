@@ -12,12 +12,16 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates a temporary file beside `path`.
+    /// Creates a temporary file beside `path` (creating missing directories).
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if path.is_dir() {
+            return Err(io::Error::other("is a directory"));
+        }
+        std::fs::create_dir_all(&dir)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".partial").tempfile_in(&dir)?;
         Ok(AtomicFile { path: path.to_path_buf(), tmp: Some(tmp) })

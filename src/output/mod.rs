@@ -2,7 +2,7 @@
 //! atomic file every output is written through.
 //!
 //! A results row is [`ResultRow`]: the SPEC §4 columns in order, then three
-//! context columns (`event_type`, `event_date`, `lien_position`) that let
+//! context columns (`event_type`, `event_date`, `lien_position`, `agency_net_loss`) that let
 //! `deficiency report` rebuild every report group from results alone.
 
 pub mod atomic;
@@ -33,7 +33,7 @@ pub const SPEC_COLUMNS: &[&str] = &[
 ];
 
 /// Context columns after the SPEC columns.
-pub const CONTEXT_COLUMNS: &[&str] = &["event_type", "event_date", "lien_position"];
+pub const CONTEXT_COLUMNS: &[&str] = &["event_type", "event_date", "lien_position", "agency_net_loss"];
 
 /// Every results column, in order.
 pub fn columns() -> Vec<&'static str> {
@@ -48,6 +48,7 @@ pub struct ResultRow {
     pub event_type: EventType,
     pub event_date: NaiveDate,
     pub lien_position: Option<u32>,
+    pub agency_net_loss: Option<crate::money::Money>,
     pub assessment: Assessment,
 }
 
@@ -59,6 +60,7 @@ impl ResultRow {
             event_type: loan.event_type,
             event_date: loan.event_date,
             lien_position: loan.lien_position,
+            agency_net_loss: loan.agency_net_loss,
             assessment,
         }
     }

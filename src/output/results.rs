@@ -88,6 +88,14 @@ impl<W: Write> ResultWriter for CsvResults<W> {
             }
             None => w.write_field("")?,
         }
+        match r.agency_net_loss {
+            Some(m) => {
+                b.clear();
+                money::format_cents(m, b);
+                w.write_field(&b[..])?
+            }
+            None => w.write_field("")?,
+        }
         w.write_record(None::<&[u8]>)?;
         Ok(())
     }
@@ -142,6 +150,7 @@ struct JsonRow<'a> {
     event_type: &'static str,
     event_date: String,
     lien_position: Option<u32>,
+    agency_net_loss: Option<String>,
 }
 
 impl<W: Write> ResultWriter for JsonlResults<W> {
@@ -166,6 +175,7 @@ impl<W: Write> ResultWriter for JsonlResults<W> {
             event_type: r.event_type.name(),
             event_date: r.event_date.to_string(),
             lien_position: r.lien_position,
+            agency_net_loss: r.agency_net_loss.map(money::fmt),
         };
         serde_json::to_writer(&mut self.w, &row)?;
         self.w.write_all(b"\n")

@@ -20,6 +20,10 @@ fn group(key: Option<&str>, g: &Group) -> Value {
     m.insert("recoverable".into(), json!(money::fmt(g.recoverable)));
     m.insert("barred".into(), json!(money::fmt(g.barred)));
     m.insert("undetermined".into(), json!(money::fmt(g.undetermined)));
+    if g.agency_loans > 0 {
+        m.insert("agency_loans".into(), json!(g.agency_loans));
+        m.insert("agency_net_loss".into(), json!(money::fmt(g.agency_net_loss)));
+    }
     Value::Object(m)
 }
 
@@ -34,6 +38,9 @@ pub fn render(r: &Report) -> String {
     m.insert("totals".into(), group(None, &r.totals));
     for (name, rows) in r.dimensions() {
         m.insert(name.into(), Value::Array(rows.iter().map(|(k, g)| group(Some(k), g)).collect()));
+    }
+    if !r.not_assessed.is_empty() {
+        m.insert("not_assessed".into(), json!(r.not_assessed));
     }
     if !r.settings.is_empty() {
         m.insert("settings".into(), Value::Object(r.settings.iter().map(|(k, v)| (k.clone(), json!(v))).collect()));

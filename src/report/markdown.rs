@@ -53,6 +53,12 @@ pub fn render(r: &Report) -> String {
             row(&mut out, k, g);
         }
     }
+    if !r.not_assessed.is_empty() {
+        let _ = writeln!(out, "\n## Read but not assessed\n");
+        for (k, n) in &r.not_assessed {
+            let _ = writeln!(out, "- {k}: {n}");
+        }
+    }
     if !r.settings.is_empty() {
         let _ = writeln!(out, "\n## Settings\n");
         for (k, v) in &r.settings {

@@ -22,10 +22,15 @@ pub struct Group {
     pub recoverable: Money,
     pub barred: Money,
     pub undetermined: Money,
+    /// Loans carrying the agency's own net loss (public data sets), and its sum.
+    pub agency_loans: u64,
+    pub agency_net_loss: Money,
 }
 
 impl Group {
     fn add(&mut self, g: &Group) {
+        self.agency_loans += g.agency_loans;
+        self.agency_net_loss += g.agency_net_loss;
         self.loans += g.loans;
         self.total_debt += g.total_debt;
         self.gross += g.gross;
@@ -62,6 +67,8 @@ impl Line {
                 recoverable: a.recoverable,
                 barred: a.barred,
                 undetermined: a.undetermined,
+                agency_loans: u64::from(r.agency_net_loss.is_some()),
+                agency_net_loss: r.agency_net_loss.map(crate::money::cents).unwrap_or_default(),
             },
         }
     }
@@ -94,6 +101,8 @@ pub struct Report {
     pub by_event_type: BTreeMap<EventType, Group>,
     pub by_lien_position: BTreeMap<Option<u32>, Group>,
     pub by_event_year: BTreeMap<i32, Group>,
+    /// Records read but not assessed, by category (public data sets).
+    pub not_assessed: BTreeMap<String, u64>,
     /// Settings (name, value) the run used.
     pub settings: Vec<(String, String)>,
     /// Holiday calendar version and years.
@@ -119,6 +128,9 @@ impl Report {
         self.rows.assessed += other.rows.assessed;
         self.rows.rejected += other.rows.rejected;
         self.totals.add(&other.totals);
+        for (k, n) in &other.not_assessed {
+            *self.not_assessed.entry(k.clone()).or_default() += n;
+        }
         fn m<K: Ord + Clone>(a: &mut BTreeMap<K, Group>, b: &BTreeMap<K, Group>) {
             for (k, g) in b {
                 a.entry(k.clone()).or_default().add(g);

@@ -37,6 +37,7 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
         "lien_position",
     ]
     .map(pos);
+    let net_loss_col = headers.iter().position(|h| h.trim() == "agency_net_loss");
     let mut idx = [0usize; 10];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
@@ -48,6 +49,13 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let get = |i: usize| rec.get(idx[i]).unwrap_or("").trim();
         let bad = |col: &str, v: &str| err(format!("line {line}: column \"{col}\": \"{v}\" is not valid"));
         let money = |i: usize, col: &str| parse_money(get(i).as_bytes()).map_err(|_| bad(col, get(i)));
+        let net_loss = match net_loss_col.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(v) => Some(match v.strip_prefix('-') {
+                Some(rest) => -parse_money(rest.as_bytes()).map_err(|_| bad("agency_net_loss", v))?,
+                None => parse_money(v.as_bytes()).map_err(|_| bad("agency_net_loss", v))?,
+            }),
+        };
         let l = Line {
             outcome: Outcome::parse(get(0)).ok_or_else(|| bad("outcome", get(0)))?,
             primary: Reason::from_code(get(1)).ok_or_else(|| bad("primary_reason", get(1)))?,
@@ -61,6 +69,8 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
                 recoverable: money(4, "recoverable")?,
                 barred: money(5, "barred")?,
                 undetermined: money(6, "undetermined")?,
+                agency_loans: u64::from(net_loss.is_some()),
+                agency_net_loss: net_loss.unwrap_or_default(),
             },
         };
         report.add(&l);
