@@ -349,12 +349,23 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
 
 fn generate(a: GenerateArgs) -> Result<i32, Fatal> {
     let name = a.out.to_string_lossy().to_ascii_lowercase();
-    if !name.ends_with(".csv") {
-        return Err(Fatal(format!("{}: generate writes .csv (Parquet is not built yet)", a.out.display())));
+    let err = |e: std::io::Error| Fatal(format!("{}: {e}", a.out.display()));
+    let mut f = crate::output::atomic::AtomicFile::create(&a.out).map_err(err)?;
+    let w = f.writer().map_err(err)?;
+    if name.ends_with(".csv") {
+        crate::generate::write_csv(a.rows, a.seed, w).map_err(err)?;
+    } else if name.ends_with(".parquet") {
+        let mut pw = crate::output::parquet::NativeParquetWriter::new(w, crate::generate::COLUMNS).map_err(err)?;
+        let mut g = crate::generate::Generator::new(a.seed);
+        let mut row = crate::generate::empty_row();
+        for _ in 0..a.rows {
+            g.next_row(&mut row);
+            pw.push(&row).map_err(err)?;
+        }
+        pw.finish().map_err(err)?;
+    } else {
+        return Err(Fatal(format!("{}: generate writes .csv or .parquet", a.out.display())));
     }
-    let mut f = crate::output::atomic::AtomicFile::create(&a.out).map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
-    let w = f.writer().map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
-    crate::generate::write_csv(a.rows, a.seed, w).map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
-    f.commit().map_err(|e| Fatal(format!("{}: {e}", a.out.display())))?;
+    f.commit().map_err(err)?;
     Ok(0)
 }

@@ -97,7 +97,7 @@ impl Sink {
                 let rw: Box<dyn ResultWriter> = match Format::from_path(p) {
                     Some(Format::Csv) => Box::new(CsvResults::new(w).map_err(wr(p))?),
                     Some(Format::Jsonl) => Box::new(JsonlResults::new(w)),
-                    Some(Format::Parquet) => return Err(RunError::Usage(format!("{}: Parquet output is not built yet", p.display()))),
+                    Some(Format::Parquet) => Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?),
                     None => return Err(RunError::Usage(format!("{}: unknown results format (use .csv, .jsonl or .parquet)", p.display()))),
                 };
                 (rw, Some(f))

@@ -7,6 +7,7 @@
 //! produce the same cells through [`Cells`].
 
 pub mod native_csv;
+pub mod parquet;
 pub mod values;
 
 pub use native_csv::RawRecord;
@@ -54,7 +55,7 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
 pub fn open_native(path: &str) -> Result<Box<dyn RecordSource>, InputError> {
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".parquet") {
-        Err(InputError::Other { path: path.into(), message: "Parquet input is not built yet".into() })
+        Ok(Box::new(parquet::ParquetSource::open(path)?))
     } else if lower == "-" || lower.ends_with(".csv") || lower.ends_with(".csv.gz") || lower.ends_with(".txt") {
         Ok(Box::new(native_csv::CsvSource::open(path)?))
     } else {

@@ -42,6 +42,12 @@ impl AtomicFile {
     pub fn commit(mut self) -> io::Result<()> {
         let tmp = self.tmp.take().ok_or_else(|| io::Error::other("already committed"))?;
         tmp.as_file().sync_all()?;
+        #[cfg(unix)]
+        {
+            // temp files are created 0600; results are ordinary files.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+        }
         tmp.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! `deficiency report` rebuild every report group from results alone.
 
 pub mod atomic;
+pub mod parquet;
 pub mod results;
 pub mod rejects;
 

@@ -1,0 +1,261 @@
+//! Per-loan results as Parquet (polars' batched writer): money as
+//! Decimal(18,2), dates as Date, `row` as UInt64, lists as `;`-joined text,
+//! so DuckDB, pyarrow and pandas read them with the right types. Rows are
+//! buffered and written a row group at a time; memory stays bounded.
+
+use super::results::ResultWriter;
+use super::{columns, ResultRow};
+use crate::money::{self, Money};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::io::{self, Write};
+
+/// Rows per row group.
+pub const ROW_GROUP: usize = 128 * 1024;
+
+#[derive(Default)]
+struct Columns {
+    row: Vec<u64>,
+    loan_id: Vec<String>,
+    outcome: Vec<&'static str>,
+    primary: Vec<String>,
+    reasons: Vec<String>,
+    citations: Vec<String>,
+    money: [Vec<Option<i128>>; 6],
+    action_deadline: Vec<Option<i32>>,
+    redemption_ends: Vec<Option<i32>>,
+    flags: Vec<String>,
+    event_type: Vec<&'static str>,
+    event_date: Vec<Option<i32>>,
+    lien_position: Vec<Option<u32>>,
+    agency_net_loss: Vec<Option<i128>>,
+}
+
+fn days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+}
+
+fn cents_i128(m: Money) -> i128 {
+    let c = money::cents(m);
+    c.mantissa() * 10i128.pow(2 - c.scale().min(2))
+}
+
+/// The Arrow schema of a results file.
+pub fn schema() -> Schema {
+    let mut s = Schema::default();
+    for name in columns() {
+        let dt = match name {
+            "row" => DataType::UInt64,
+            "total_debt" | "gross_deficiency" | "recoverable" | "barred" | "undetermined" | "surplus" | "agency_net_loss" => {
+                DataType::Decimal(18, 2)
+            }
+            "action_deadline" | "redemption_ends" | "event_date" => DataType::Date,
+            "lien_position" => DataType::UInt32,
+            _ => DataType::String,
+        };
+        s.with_column(name.into(), dt);
+    }
+    s
+}
+
+/// Parquet results.
+pub struct ParquetResults<W: Write + Send> {
+    writer: BatchedWriter<W>,
+    cols: Columns,
+}
+
+fn to_io(e: PolarsError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+impl<W: Write + Send> ParquetResults<W> {
+    pub fn new(w: W) -> io::Result<Self> {
+        let writer = ParquetWriter::new(w)
+            .with_compression(ParquetCompression::Zstd(None))
+            .set_parallel(false)
+            .batched(&schema())
+            .map_err(to_io)?;
+        Ok(ParquetResults { writer, cols: Columns::default() })
+    }
+
+    fn flush_group(&mut self) -> io::Result<()> {
+        if self.cols.row.is_empty() {
+            return Ok(());
+        }
+        let c = std::mem::take(&mut self.cols);
+        let dec = |name: &str, v: Vec<Option<i128>>| -> PolarsResult<Column> {
+            Ok(Int128Chunked::from_iter_options(name.into(), v.into_iter()).into_decimal_unchecked(18, 2).into_series().into())
+        };
+        let date = |name: &str, v: Vec<Option<i32>>| -> Column {
+            Int32Chunked::from_iter_options(name.into(), v.into_iter()).into_date().into_series().into()
+        };
+        let [m0, m1, m2, m3, m4, m5] = c.money;
+        let height = c.row.len();
+        let cols: Vec<Column> = vec![
+            Column::new("row".into(), c.row),
+            Column::new("loan_id".into(), c.loan_id),
+            Column::new("outcome".into(), c.outcome),
+            Column::new("primary_reason".into(), c.primary),
+            Column::new("reasons".into(), c.reasons),
+            Column::new("citations".into(), c.citations),
+            dec("total_debt", m0).map_err(to_io)?,
+            dec("gross_deficiency", m1).map_err(to_io)?,
+            dec("recoverable", m2).map_err(to_io)?,
+            dec("barred", m3).map_err(to_io)?,
+            dec("undetermined", m4).map_err(to_io)?,
+            dec("surplus", m5).map_err(to_io)?,
+            date("action_deadline", c.action_deadline),
+            date("redemption_ends", c.redemption_ends),
+            Column::new("flags".into(), c.flags),
+            Column::new("event_type".into(), c.event_type),
+            date("event_date", c.event_date),
+            UInt32Chunked::from_iter_options("lien_position".into(), c.lien_position.into_iter()).into_series().into(),
+            dec("agency_net_loss", c.agency_net_loss).map_err(to_io)?,
+        ];
+        let df = DataFrame::new(height, cols).map_err(to_io)?;
+        self.writer.write_batch(&df).map_err(to_io)
+    }
+}
+
+impl<W: Write + Send> ResultWriter for ParquetResults<W> {
+    fn write(&mut self, r: &ResultRow) -> io::Result<()> {
+        let a = &r.assessment;
+        let c = &mut self.cols;
+        c.row.push(r.row);
+        c.loan_id.push(r.loan_id.clone());
+        c.outcome.push(a.outcome.name());
+        c.primary.push(a.primary().code().into_owned());
+        c.reasons.push(r.reasons());
+        c.citations.push(r.citations());
+        for (v, m) in c.money.iter_mut().zip([a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus]) {
+            v.push(Some(cents_i128(m)));
+        }
+        c.action_deadline.push(a.action_deadline.map(days));
+        c.redemption_ends.push(a.redemption_ends.map(days));
+        c.flags.push(r.flags());
+        c.event_type.push(r.event_type.name());
+        c.event_date.push(Some(days(r.event_date)));
+        c.lien_position.push(r.lien_position);
+        c.agency_net_loss.push(r.agency_net_loss.map(cents_i128));
+        if c.row.len() >= ROW_GROUP {
+            self.flush_group()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> io::Result<()> {
+        self.flush_group()?;
+        self.writer.finish().map_err(to_io)?;
+        Ok(())
+    }
+}
+
+/// Writes native-layout rows (text cells in `names` order, as the generator
+/// makes them) as typed Parquet: money Decimal(18,2), dates Date, booleans
+/// Boolean, integers UInt32, text String. Used by `generate`, so the same
+/// seed gives the same loans in CSV and Parquet.
+pub struct NativeParquetWriter<W: Write + Send> {
+    writer: BatchedWriter<W>,
+    kinds: Vec<(String, crate::input::parquet::Kind)>,
+    cells: Vec<Vec<Option<String>>>,
+}
+
+impl<W: Write + Send> NativeParquetWriter<W> {
+    pub fn new(w: W, names: &[&str]) -> io::Result<Self> {
+        use crate::input::parquet::{kind, Kind};
+        let mut schema = Schema::default();
+        let mut kinds = Vec::new();
+        for n in names {
+            let f = crate::loan::Field::from_name(n).ok_or_else(|| io::Error::other(format!("unknown column {n}")))?;
+            let k = kind(f);
+            let dt = match k {
+                Kind::Money => DataType::Decimal(18, 2),
+                Kind::Date => DataType::Date,
+                Kind::Bool => DataType::Boolean,
+                Kind::Integer => DataType::UInt32,
+                Kind::Text => DataType::String,
+            };
+            schema.with_column((*n).into(), dt);
+            kinds.push((n.to_string(), k));
+        }
+        let writer = ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).set_parallel(false).batched(&schema).map_err(to_io)?;
+        let cells = vec![Vec::new(); names.len()];
+        Ok(NativeParquetWriter { writer, kinds, cells })
+    }
+
+    /// Adds one row of text cells (blank = null).
+    pub fn push(&mut self, row: &[Vec<u8>]) -> io::Result<()> {
+        for (col, cell) in self.cells.iter_mut().zip(row) {
+            col.push(if cell.is_empty() { None } else { Some(String::from_utf8_lossy(cell).into_owned()) });
+        }
+        if self.cells[0].len() >= ROW_GROUP {
+            self.flush_group()?;
+        }
+        Ok(())
+    }
+
+    fn flush_group(&mut self) -> io::Result<()> {
+        use crate::input::parquet::Kind;
+        let height = self.cells[0].len();
+        if height == 0 {
+            return Ok(());
+        }
+        let mut cols = Vec::with_capacity(self.kinds.len());
+        for ((name, k), cells) in self.kinds.iter().zip(self.cells.iter_mut()) {
+            let cells = std::mem::take(cells);
+            let bad = |v: &str| io::Error::other(format!("column {name}: {v:?} is not valid"));
+            let col: Column = match k {
+                Kind::Money => {
+                    let mut v = Vec::with_capacity(height);
+                    for c in &cells {
+                        v.push(match c {
+                            None => None,
+                            Some(s) => Some(cents_i128(money::parse_money(s.as_bytes()).map_err(|_| bad(s))?)),
+                        });
+                    }
+                    Int128Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_decimal_unchecked(18, 2).into_series().into()
+                }
+                Kind::Date => {
+                    let mut v = Vec::with_capacity(height);
+                    for c in &cells {
+                        v.push(match c {
+                            None => None,
+                            Some(s) => Some(days(crate::input::values::parse_date(s).map_err(|_| bad(s))?)),
+                        });
+                    }
+                    Int32Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_date().into_series().into()
+                }
+                Kind::Bool => {
+                    let mut v = Vec::with_capacity(height);
+                    for c in &cells {
+                        v.push(match c {
+                            None => None,
+                            Some(s) => Some(crate::input::values::boolean(crate::input::values::Cell::Text(s)).map_err(|_| bad(s))?),
+                        });
+                    }
+                    BooleanChunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
+                }
+                Kind::Integer => {
+                    let mut v = Vec::with_capacity(height);
+                    for c in &cells {
+                        v.push(match c {
+                            None => None,
+                            Some(s) => Some(s.parse::<u32>().map_err(|_| bad(s))?),
+                        });
+                    }
+                    UInt32Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
+                }
+                Kind::Text => StringChunked::from_iter_options(name.as_str().into(), cells.into_iter()).into_series().into(),
+            };
+            cols.push(col);
+        }
+        let df = DataFrame::new(height, cols).map_err(to_io)?;
+        self.writer.write_batch(&df).map_err(to_io)
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.flush_group()?;
+        self.writer.finish().map_err(to_io)?;
+        Ok(())
+    }
+}
