@@ -18,6 +18,8 @@ use crate::settings::Settings;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -79,7 +81,7 @@ pub fn default_rejects_path(out: &std::path::Path) -> PathBuf {
 struct Sink {
     results: Box<dyn ResultWriter>,
     results_file: Option<AtomicFile>,
-    rejects: RejectsWriter<Box<dyn Write>>,
+    rejects: RejectsWriter<Box<dyn Write + Send>>,
     rejects_file: Option<AtomicFile>,
 }
 
@@ -90,7 +92,7 @@ fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
 impl Sink {
     fn open(cfg: &RunConfig) -> Result<Sink, RunError> {
         let (results, results_file): (Box<dyn ResultWriter>, _) = match &cfg.out {
-            None => (Box::new(CsvResults::new(Box::new(io::BufWriter::new(io::stdout())) as Box<dyn Write>).map_err(wr(std::path::Path::new("-")))?), None),
+            None => (Box::new(CsvResults::new(Box::new(io::BufWriter::new(io::stdout())) as Box<dyn Write + Send>).map_err(wr(std::path::Path::new("-")))?), None),
             Some(p) => {
                 let mut f = AtomicFile::create(p).map_err(wr(p))?;
                 let w = f.writer().map_err(wr(p))?;
@@ -104,11 +106,11 @@ impl Sink {
             }
         };
         let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
-        let (rejects, rejects_file): (RejectsWriter<Box<dyn Write>>, _) = match rejects_path {
-            None => (RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write>).map_err(wr(std::path::Path::new("stderr")))?, None),
+        let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
+            None => (RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write + Send>).map_err(wr(std::path::Path::new("stderr")))?, None),
             Some(p) => {
                 let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
-                let w: Box<dyn Write> = Box::new(f.writer().map_err(wr(&p))?);
+                let w: Box<dyn Write + Send> = Box::new(f.writer().map_err(wr(&p))?);
                 (RejectsWriter::new(w).map_err(wr(&p))?, Some(f))
             }
         };
@@ -142,107 +144,96 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     for w in &warnings {
         eprintln!("deficiency: warning: {w}");
     }
-    let mut sink = Sink::open(cfg)?;
+    let sink = Sink::open(cfg)?;
     let mut report = Report { as_of: Some(cfg.as_of), ..Report::default() };
     report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
     report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut batch: Vec<RawRecord> = Vec::new();
-    let mut results: Vec<Result<ResultRow, Reject>> = Vec::new();
-    let mut ignored_sale_price = 0u64;
     let progress = cfg.progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
         pb
     });
     let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
-    for src in &mut sources {
-        let header = src.header().clone();
-        let mut file_rows = 0u64;
-        loop {
-            let n = src.next_batch(&mut batch, BATCH_ROWS)?;
-            if n == 0 {
-                break;
-            }
-            let ignored = std::sync::atomic::AtomicU64::new(0);
-            pool.install(|| {
-                batch[..n]
-                    .par_iter()
-                    .map(|rec| {
-                        let parsed = header.parse_row(rec, rec.row, rec.line, row_cx)?;
-                        if parsed.ignored_sale_price {
-                            ignored.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        let loan = parsed.loan;
-                        engine::assess(&loan, env)
-                            .map(|a| ResultRow::new(rec.row, &loan, a))
-                            .map_err(|e| Reject {
-                                file: header.path.clone(),
-                                row: rec.row,
-                                line: rec.line,
-                                loan_id: Some(loan.loan_id.clone()),
-                                column: String::new(),
-                                value: String::new(),
-                                error: format!("INTERNAL: {e}"),
-                            })
-                    })
-                    .collect_into_vec(&mut results)
-            });
-            ignored_sale_price += ignored.into_inner();
-            file_rows += n as u64;
-            for r in results.drain(..) {
-                report.rows.read += 1;
-                let r = r.and_then(|row| {
-                    if row.assessment.reasons.is_empty() {
-                        return Err(internal(&header.path, &row, "no reason"));
+    let ignored = AtomicU64::new(0);
+
+    // Three stages, overlapping: a reader thread fills batches of raw
+    // records; this thread types and assesses each batch on the pool; a
+    // writer thread writes results in input order and adds up the report.
+    let (sink, mut report) = std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<RawRecord>>(1);
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<RawRecord>>();
+        let (out_tx, out_rx) = mpsc::sync_channel::<Msg<Assessed>>(2);
+        let (done_tx, done_rx) = mpsc::channel::<Vec<Assessed>>();
+        for _ in 0..2 {
+            let _ = spare_tx.send(Vec::new());
+        }
+        let reader_spare_tx = spare_tx.clone();
+        let reader = scope.spawn(move || -> Result<(), RunError> {
+            let spare_tx = reader_spare_tx;
+            for src in sources.iter_mut() {
+                let mut rows = 0u64;
+                loop {
+                    let Ok(mut batch) = spare_rx.recv() else { return Ok(()) };
+                    let n = src.next_batch(&mut batch, BATCH_ROWS)?;
+                    if n == 0 {
+                        let _ = spare_tx.send(batch);
+                        break;
                     }
-                    if seen.insert(id_hash(&row.loan_id)) {
-                        Ok(row)
-                    } else {
-                        Err(Reject {
-                            file: header.path.clone(),
-                            row: row.row,
-                            line: None,
-                            loan_id: Some(row.loan_id.clone()),
-                            column: "loan_id".into(),
-                            value: row.loan_id.clone(),
-                            error: "duplicates an earlier loan_id in this run; the first was kept".into(),
-                        })
-                    }
-                });
-                match r {
-                    Ok(row) => {
-                        sink.results.write(&row).map_err(|e| out_err(cfg, e))?;
-                        report.add(&Line::of(&row));
-                        report.rows.assessed += 1;
-                    }
-                    Err(rej) => {
-                        if rej.error.starts_with("INTERNAL: ") {
-                            return Err(RunError::Usage(format!("internal error (please report): {}", rej.error)));
-                        }
-                        report.rows.rejected += 1;
-                        sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
-                        if let Some(max) = cfg.max_rejects {
-                            if report.rows.rejected > max {
-                                return Err(RunError::TooManyRejects { rejected: report.rows.rejected, max, last: rej.to_string() });
-                            }
-                        }
+                    rows += n as u64;
+                    if raw_tx.send(Msg::Batch(batch, n, src.header().clone().into())).is_err() {
+                        return Ok(());
                     }
                 }
+                let end = FileEnd { path: src.header().path.clone(), rows, not_assessed: src.not_assessed() };
+                if raw_tx.send(Msg::End(end)).is_err() {
+                    return Ok(());
+                }
             }
-            if let Some(pb) = &progress {
-                pb.set_message(format!("{} rows", report.rows.read));
-                pb.tick();
+            Ok(())
+        });
+        let writer = {
+            let report = std::mem::take(&mut report);
+            scope.spawn(move || write_stage(cfg, sink, report, out_rx, done_tx, progress))
+        };
+        for msg in raw_rx.iter() {
+            let out = match msg {
+                Msg::End(end) => Msg::End(end),
+                Msg::Batch(batch, n, header) => {
+                    let mut results = done_rx.try_recv().unwrap_or_default();
+                    pool.install(|| {
+                        batch[..n]
+                            .par_iter()
+                            .map(|rec| {
+                                let parsed = match header.parse_row(rec, rec.row, rec.line, row_cx) {
+                                    Ok(p) => p,
+                                    Err(rej) => return Ok(Err(rej)),
+                                };
+                                if parsed.ignored_sale_price {
+                                    ignored.fetch_add(1, Ordering::Relaxed);
+                                }
+                                let row = rec.row;
+                                engine::assess(&parsed.loan, env).map(|a| Ok(ResultRow::new(row, parsed.loan, a)))
+                            })
+                            .collect_into_vec(&mut results)
+                    });
+                    let _ = spare_tx.send(batch);
+                    Msg::Batch(results, n, header)
+                }
+            };
+            if out_tx.send(out).is_err() {
+                break; // the writer stopped: its error is reported below
             }
         }
-        report.inputs.push(InputInfo { path: header.path.clone(), rows: file_rows });
-        for (k, n) in src.not_assessed() {
-            *report.not_assessed.entry(k).or_default() += n;
-        }
-    }
-    if let Some(pb) = progress {
-        pb.finish_and_clear();
-    }
+        drop(out_tx);
+        drop(spare_tx);
+        let written = writer.join().map_err(|_| RunError::Usage("internal error: the writer thread panicked".into()))?;
+        drop(raw_rx);
+        let read = reader.join().map_err(|_| RunError::Usage("internal error: the reader thread panicked".into()))?;
+        let (sink, report) = written?;
+        read?;
+        Ok((sink, report))
+    })?;
+    let ignored_sale_price = ignored.into_inner();
     if ignored_sale_price > 0 {
         let w = format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale");
         eprintln!("deficiency: warning: {w}");
@@ -275,16 +266,90 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     Ok(RunSummary { report, elapsed: started.elapsed(), written, warnings })
 }
 
-fn internal(path: &str, row: &ResultRow, what: &str) -> Reject {
-    Reject {
-        file: path.into(),
-        row: row.row,
-        line: None,
-        loan_id: Some(row.loan_id.clone()),
-        column: String::new(),
-        value: String::new(),
-        error: format!("INTERNAL: {what}"),
+/// A typed and assessed row, a rejected row, or a broken invariant (a bug).
+type Assessed = Result<Result<ResultRow, Reject>, crate::deficiency::InvariantViolation>;
+
+/// The end of one input file.
+struct FileEnd {
+    path: String,
+    rows: u64,
+    not_assessed: Vec<(String, u64)>,
+}
+
+/// What passes between the stages: a batch (its first `n` items are live)
+/// with the header of its file, or the end of a file.
+enum Msg<T> {
+    Batch(Vec<T>, usize, std::sync::Arc<crate::input::Header>),
+    End(FileEnd),
+}
+
+/// The writer stage: in input order, drops duplicate loan ids, writes
+/// results and rejects, and adds each loan to the report.
+fn write_stage(
+    cfg: &RunConfig,
+    mut sink: Sink,
+    mut report: Report,
+    rx: mpsc::Receiver<Msg<Assessed>>,
+    done: mpsc::Sender<Vec<Assessed>>,
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<(Sink, Report), RunError> {
+    let mut seen: HashSet<u64> = HashSet::new();
+    for msg in rx.iter() {
+        let (mut batch, n, header) = match msg {
+            Msg::End(end) => {
+                report.inputs.push(InputInfo { path: end.path, rows: end.rows });
+                for (k, n) in end.not_assessed {
+                    *report.not_assessed.entry(k).or_default() += n;
+                }
+                continue;
+            }
+            Msg::Batch(batch, n, header) => (batch, n, header),
+        };
+        for r in batch.drain(..n) {
+            report.rows.read += 1;
+            let r = r?.and_then(|row| {
+                if seen.insert(id_hash(&row.loan_id)) {
+                    Ok(row)
+                } else {
+                    Err(Reject {
+                        file: header.path.clone(),
+                        row: row.row,
+                        line: None,
+                        loan_id: Some(row.loan_id.clone()),
+                        column: "loan_id".into(),
+                        value: row.loan_id.clone(),
+                        error: "duplicates an earlier loan_id in this run; the first was kept".into(),
+                    })
+                }
+            });
+            match r {
+                Ok(row) => {
+                    sink.results.write(&row).map_err(|e| out_err(cfg, e))?;
+                    report.add(&Line::of(&row));
+                    report.rows.assessed += 1;
+                }
+                Err(rej) => {
+                    report.rows.rejected += 1;
+                    sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
+                    if let Some(max) = cfg.max_rejects {
+                        if report.rows.rejected > max {
+                            return Err(RunError::TooManyRejects { rejected: report.rows.rejected, max, last: rej.to_string() });
+                        }
+                    }
+                }
+            }
+        }
+        batch.clear();
+        let _ = done.send(batch);
+        if let Some(pb) = &progress {
+            pb.set_message(format!("{} rows", report.rows.assessed + report.rows.rejected));
+            pb.tick();
+        }
     }
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    Ok((sink, report))
 }
 
 fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {

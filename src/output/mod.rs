@@ -54,10 +54,10 @@ pub struct ResultRow {
 }
 
 impl ResultRow {
-    pub fn new(row: u64, loan: &Loan, assessment: Assessment) -> ResultRow {
+    pub fn new(row: u64, loan: Loan, assessment: Assessment) -> ResultRow {
         ResultRow {
             row,
-            loan_id: loan.loan_id.clone(),
+            loan_id: loan.loan_id,
             event_type: loan.event_type,
             event_date: loan.event_date,
             lien_position: loan.lien_position,
@@ -68,27 +68,64 @@ impl ResultRow {
 
     /// `reasons` as written: codes joined by `;`.
     pub fn reasons(&self) -> String {
-        join(self.assessment.reasons.iter().map(|r| r.code()))
+        let mut v = Vec::new();
+        self.write_reasons(&mut v);
+        String::from_utf8(v).unwrap_or_default()
     }
 
     /// `citations` as written, one per reason.
     pub fn citations(&self) -> String {
-        join(self.assessment.reasons.iter().map(|r| r.citation().into()))
+        let mut v = Vec::new();
+        self.write_citations(&mut v);
+        String::from_utf8(v).unwrap_or_default()
     }
 
     /// `flags` as written.
     pub fn flags(&self) -> String {
-        join(self.assessment.flags.iter().map(|f| f.code()))
+        let mut v = Vec::new();
+        self.write_flags(&mut v);
+        String::from_utf8(v).unwrap_or_default()
+    }
+
+    /// Appends `reasons` to `out`.
+    pub fn write_reasons(&self, out: &mut Vec<u8>) {
+        join_into(out, self.assessment.reasons.iter().map(|r| r.code()));
+    }
+
+    /// Appends `citations` to `out`.
+    pub fn write_citations(&self, out: &mut Vec<u8>) {
+        join_into(out, self.assessment.reasons.iter().map(|r| r.citation().into()));
+    }
+
+    /// Appends `flags` to `out`.
+    pub fn write_flags(&self, out: &mut Vec<u8>) {
+        join_into(out, self.assessment.flags.iter().map(|f| f.code()));
     }
 }
 
-fn join<'a>(it: impl Iterator<Item = std::borrow::Cow<'a, str>>) -> String {
-    let mut s = String::new();
+fn join_into<'a>(out: &mut Vec<u8>, it: impl Iterator<Item = std::borrow::Cow<'a, str>>) {
     for (i, x) in it.enumerate() {
         if i > 0 {
-            s.push(';');
+            out.push(b';');
         }
-        s.push_str(&x);
+        out.extend_from_slice(x.as_bytes());
     }
-    s
+}
+
+/// Appends a date as `YYYY-MM-DD`.
+pub fn write_date(d: NaiveDate, out: &mut Vec<u8>) {
+    use chrono::Datelike;
+    let (y, m, dd) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    out.extend_from_slice(&[
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + (m / 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (dd / 10) as u8,
+        b'0' + (dd % 10) as u8,
+    ]);
 }

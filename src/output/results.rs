@@ -5,12 +5,12 @@
 //! strings with two decimals (exact), dates as strings or null, `reasons`,
 //! `citations` and `flags` as arrays.
 
-use super::{columns, ResultRow};
+use super::{columns, write_date, ResultRow};
 use crate::money;
 use std::io::{self, Write};
 
 /// A sink for results rows, written in input order.
-pub trait ResultWriter {
+pub trait ResultWriter: Send {
     fn write(&mut self, r: &ResultRow) -> io::Result<()>;
     /// Flushes; the caller then commits the file.
     fn finish(self: Box<Self>) -> io::Result<()>;
@@ -53,7 +53,7 @@ impl<W: Write> CsvResults<W> {
     }
 }
 
-impl<W: Write> ResultWriter for CsvResults<W> {
+impl<W: Write + Send> ResultWriter for CsvResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
         let a = &r.assessment;
         let w = &mut self.w;
@@ -64,22 +64,31 @@ impl<W: Write> ResultWriter for CsvResults<W> {
         w.write_field(r.loan_id.as_bytes())?;
         w.write_field(a.outcome.name())?;
         w.write_field(a.primary().code().as_bytes())?;
-        w.write_field(r.reasons())?;
-        w.write_field(r.citations())?;
+        b.clear();
+        r.write_reasons(b);
+        w.write_field(&b[..])?;
+        b.clear();
+        r.write_citations(b);
+        w.write_field(&b[..])?;
         for m in [a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus] {
             b.clear();
             money::format_cents(m, b);
             w.write_field(&b[..])?;
         }
         for d in [a.action_deadline, a.redemption_ends] {
-            match d {
-                Some(d) => w.write_field(d.format("%Y-%m-%d").to_string())?,
-                None => w.write_field("")?,
+            b.clear();
+            if let Some(d) = d {
+                write_date(d, b);
             }
+            w.write_field(&b[..])?;
         }
-        w.write_field(r.flags())?;
+        b.clear();
+        r.write_flags(b);
+        w.write_field(&b[..])?;
         w.write_field(r.event_type.name())?;
-        w.write_field(r.event_date.format("%Y-%m-%d").to_string())?;
+        b.clear();
+        write_date(r.event_date, b);
+        w.write_field(&b[..])?;
         match r.lien_position {
             Some(p) => {
                 b.clear();
@@ -153,7 +162,7 @@ struct JsonRow<'a> {
     agency_net_loss: Option<String>,
 }
 
-impl<W: Write> ResultWriter for JsonlResults<W> {
+impl<W: Write + Send> ResultWriter for JsonlResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
         let a = &r.assessment;
         let row = JsonRow {

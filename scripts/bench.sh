@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmark: deficiency assess (CSV->CSV, CSV->Parquet, Parquet->Parquet at
+# --threads 1 and 2) beside the same decisions as one DuckDB SQL query over
+# the same CSV, and `wc -l` as the I/O floor, on generated portfolios of 1M
+# and 10M loans. Prints seconds, loans/s, peak memory and the ratio to DuckDB,
+# and appends the table (with machine and commit) to benches/RESULTS.md.
+#
+#   scripts/bench.sh                 # 1M and 10M rows
+#   SIZES="1000000" scripts/bench.sh # just 1M
+#   BENCH_DIR=/big/disk scripts/bench.sh
+#
+# Installs what it needs itself: GNU time (Debian) and DuckDB (PyPI, in a venv
+# under ~/.cache). Builds the release binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SIZES=${SIZES:-"1000000 10000000"}
+BENCH_DIR=${BENCH_DIR:-/tmp/deficiency-bench}
+AS_OF=2026-01-15
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deficiency-target}"
+mkdir -p "$BENCH_DIR"
+
+if [ ! -x /usr/bin/time ]; then
+  apt-get update -qq && apt-get install -y -qq time >/dev/null
+fi
+VENV="$HOME/.cache/deficiency-bench-venv"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q duckdb
+fi
+DUCKDB_VERSION=$("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)')
+
+cargo build --release -q
+BIN="$CARGO_TARGET_DIR/release/deficiency"
+
+calc() { python3 -c "print($1)"; }
+
+# measure NAME ROWS CMD... : runs CMD under GNU time; records seconds and peak RSS (MB)
+RESULTS=()
+measure() {
+  local name=$1 rows=$2; shift 2
+  local log="$BENCH_DIR/time.log"
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$BENCH_DIR/stderr.log" || {
+    local rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then echo "FAILED ($rc): $*" >&2; cat "$BENCH_DIR/stderr.log" >&2; exit 1; fi
+  }
+  read -r secs kb < <(tail -n 1 "$log")
+  RESULTS+=("$name|$rows|$secs|$kb")
+  printf '  %-34s %10s rows %8.2fs %8.0f MB\n' "$name" "$rows" "$secs" "$(calc "$kb/1024")"
+}
+
+DUCK_SQL="$BENCH_DIR/duckdb_assess.py"
+cat > "$DUCK_SQL" <<'PY'
+# The main rules as one DuckDB query: the decision a researcher would write.
+import sys, duckdb
+src, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+con = duckdb.connect()
+con.execute(f"SET threads={threads}")
+money = ["unpaid_principal","sale_price","accrued_interest","advances","costs","fair_value","surplus_received",
+         "purchase_money_payoff","refinance_costs_financed","new_advance","principal_paid"]
+types = ", ".join(f"'{c}': 'DECIMAL(18,2)'" for c in money)
+con.execute(f"""
+COPY (
+  WITH l AS (
+    SELECT *, unpaid_principal + coalesce(accrued_interest,0) + coalesce(advances,0) + coalesce(costs,0) AS total_debt
+    FROM read_csv('{src}', header=true, types={{{types}}})
+  ), g AS (
+    SELECT *, greatest(total_debt - CASE WHEN event_type='senior_sale' THEN coalesce(surplus_received,0) ELSE sale_price END, 0) AS gross
+    FROM l
+  ), d AS (
+    SELECT *,
+      CASE
+        WHEN coalesce(upper(state),'CA') <> 'CA' THEN 'out_of_scope'
+        WHEN gross <= 0 THEN 'no_deficiency'
+        WHEN coalesce(fraud_or_waste,false) THEN 'needs_review'
+        WHEN coalesce(seller_financed,false) THEN 'barred'
+        WHEN loan_purpose IN ('purchase','construction') AND owner_occupied AND property_units BETWEEN 1 AND 4 THEN 'barred'
+        WHEN loan_purpose IN ('refinance','cash_out_refinance') AND origination_date >= DATE '2013-01-01'
+             AND refinances_purchase_money AND coalesce(new_advance,0) = 0 THEN 'barred'
+        WHEN event_type = 'trustee_sale' AND NOT coalesce(bond_or_utility_lien,false) THEN 'barred'
+        WHEN event_type = 'short_sale' AND event_date >= DATE '2011-07-15' AND property_units BETWEEN 1 AND 4
+             AND written_consent AND coalesce(borrower_type,'individual') NOT IN ('corporation','llc','limited_partnership','public_entity') THEN 'barred'
+        WHEN event_type = 'deed_in_lieu' AND deed_in_lieu_terms = 'waived' THEN 'barred'
+        WHEN event_type = 'judicial_sale' AND coalesce(deficiency_waived,false) THEN 'barred'
+        WHEN coalesce(bankruptcy,'none') = 'discharged' THEN 'discharged'
+        WHEN event_type = 'judicial_sale' AND coalesce(deficiency_filed_date, DATE '{sys.argv[4]}') > event_date + INTERVAL 3 MONTH THEN 'time_barred'
+        WHEN event_type IN ('senior_sale','short_sale','deed_in_lieu')
+             AND coalesce(deficiency_filed_date, DATE '{sys.argv[4]}') > coalesce(accrual_date, event_date) + INTERVAL 4 YEAR THEN 'time_barred'
+        WHEN event_type = 'judicial_sale' AND fair_value IS NULL THEN 'needs_review'
+        ELSE 'recoverable'
+      END AS outcome
+    FROM g
+  )
+  SELECT row_number() OVER () AS row, loan_id, outcome, total_debt, gross AS gross_deficiency,
+         CASE WHEN outcome = 'recoverable' THEN
+           CASE WHEN event_type = 'judicial_sale' THEN greatest(total_debt - greatest(fair_value, sale_price), 0) ELSE gross END
+         ELSE 0 END AS recoverable,
+         CASE WHEN outcome IN ('needs_review','out_of_scope') THEN gross ELSE 0 END AS undetermined
+  FROM d
+) TO '{out}' (HEADER, DELIMITER ',');
+""")
+PY
+
+echo "deficiency benchmark: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), DuckDB $DUCKDB_VERSION"
+for n in $SIZES; do
+  csv="$BENCH_DIR/p$n.csv"; pq="$BENCH_DIR/p$n.parquet"
+  [ -s "$csv" ] || "$BIN" generate --rows "$n" --seed 42 --out "$csv"
+  [ -s "$pq" ] || "$BIN" generate --rows "$n" --seed 42 --out "$pq"
+  cat "$csv" >/dev/null; cat "$pq" >/dev/null   # warm the page cache
+  echo "$n loans:"
+  measure "wc -l (I/O floor)" "$n" wc -l "$csv"
+  measure "duckdb SQL, 2 threads" "$n" "$VENV/bin/python" "$DUCK_SQL" "$csv" "$BENCH_DIR/duck.csv" 2 "$AS_OF"
+  for t in 1 2; do
+    measure "assess csv->csv, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.csv" --quiet
+    measure "assess csv->parquet, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.parquet" --quiet
+    measure "assess parquet->parquet, $t thread(s)" "$n" "$BIN" assess "$pq" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r2.parquet" --quiet
+  done
+done
+
+# Table, with ratios to DuckDB on the same file.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo "+uncommitted" || true)
+{
+  echo
+  echo "## $(date -u +%Y-%m-%dT%H:%MZ), commit $commit$dirty"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; DuckDB $DUCKDB_VERSION (Python)."
+  echo
+  echo "| run | loans | seconds | loans/s | peak MB | time vs DuckDB |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for r in "${RESULTS[@]}"; do
+    IFS='|' read -r name rows secs kb <<<"$r"
+    duck=""
+    for r2 in "${RESULTS[@]}"; do
+      IFS='|' read -r n2 rows2 s2 _ <<<"$r2"
+      if [ "$rows2" = "$rows" ] && [[ "$n2" == duckdb* ]]; then duck=$s2; fi
+    done
+    rate=$(calc "$rows/max($secs,0.01)")
+    ratio=$( [ -n "$duck" ] && calc "round($secs/max($duck,0.01),2)" || echo "")
+    printf '| %s | %d | %.2f | %.0f | %.0f | %s |\n' "$name" "$rows" "$secs" "$rate" "$(calc "$kb/1024")" "$ratio"
+  done
+} | tee -a benches/RESULTS.md
