@@ -159,7 +159,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     // Three stages, overlapping: a reader thread fills batches of raw
     // records; this thread types and assesses each batch on the pool; a
     // writer thread writes results in input order and adds up the report.
-    let (sink, mut report) = std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
+    let (sink, report) = std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
         let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<RawRecord>>(1);
         let (spare_tx, spare_rx) = mpsc::channel::<Vec<RawRecord>>();
         let (out_tx, out_rx) = mpsc::sync_channel::<Msg<Assessed>>(2);

@@ -532,7 +532,10 @@ fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580
             let r = r580b::recoverable(s, legal, loan, cx);
             let alloc = cx.settings().refinance_allocation;
             cx.note(Some(Rule::Refinance), || format!("legal deficiency {}; new advance still owed {}", money::fmt(legal), money::fmt(s.outstanding)), || {
-                format!("recoverable = {} (refinance_allocation = {:?})", money::fmt(r), alloc)
+                match alloc {
+                    crate::settings::RefinanceAllocation::Cap => format!("recoverable = min(legal deficiency {}, new advance still owed {}) = {} (setting refinance_allocation = cap)", money::fmt(legal), money::fmt(s.outstanding), money::fmt(r)),
+                    crate::settings::RefinanceAllocation::ProRata => format!("recoverable = legal deficiency {} x new advance still owed {} / unpaid principal {} = {} (setting refinance_allocation = pro_rata)", money::fmt(legal), money::fmt(s.outstanding), money::fmt(loan.unpaid_principal), money::fmt(r)),
+                }
             });
             r
         }

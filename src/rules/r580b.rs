@@ -197,7 +197,13 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
             money::fmt(split.new_advance),
             opt_money(split.principal_paid),
         )
-    }, || format!("payments go to the protected part first: new advance still owed {}", money::fmt(split.outstanding)));
+    }, || match (split.principal_paid, split.protected) {
+        (Some(paid), Some(protected)) => format!(
+            "principal payments go to the protected part first: new advance still owed = new_advance {} - max(0, principal_paid {} - protected {}) = {}",
+            money::fmt(split.new_advance), money::fmt(paid), money::fmt(protected), money::fmt(split.outstanding)
+        ),
+        _ => format!("principal payments go to the protected part first: new advance still owed {}", money::fmt(split.outstanding)),
+    });
     Ok(if split.outstanding.is_zero() { Refinance::Barred(split) } else { Refinance::Capped(split) })
 }
 
