@@ -29,6 +29,11 @@
 //! 2011-07-15 (SB 458): every lien, the current structure. No owner-occupancy
 //! or purchase-money requirement. Trusts are not named: review
 //! (`borrower_type_unclear`, UNVERIFIED).
+//!
+//! Order of the checks: the facts that take a sale outside 580e whatever
+//! else is true (date, lien type, units, lien position, an excluded entity)
+//! come first; then written consent and the conveyance conditions, which an
+//! unsettled reading may excuse; then the unsettled trust question.
 
 use crate::engine::{Ask, Ctx};
 use crate::loan::{BorrowerType, Loan};
@@ -98,16 +103,6 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
             return Ok(ShortSale::NotApplicable("a junior lien, before SB 458 extended 580e to every lien (2011-07-15)"));
         }
     }
-    let consent = match loan.written_consent {
-        Some(c) => c,
-        None => cx.ask(Question::WrittenConsent)? == 0,
-    };
-    if !consent && cx.ask(Question::NoWrittenConsent)? == HOLDER {
-        return Ok(ShortSale::NotApplicable("no written consent by this holder (read for the holder)"));
-    }
-    if (!loan.deed_recorded || !loan.proceeds_tendered) && cx.ask(Question::ShortSaleIncomplete)? == HOLDER {
-        return Ok(ShortSale::NotApplicable("title not passed by recorded deed or proceeds not tendered (read for the holder)"));
-    }
     let borrower = match loan.borrower_type {
         Some(b) => b,
         None => match cx.ask(Question::BorrowerType)? {
@@ -127,6 +122,16 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
     };
     if excluded {
         return Ok(ShortSale::NotApplicable("the borrower is an entity 580e(d)(1) excludes"));
+    }
+    let consent = match loan.written_consent {
+        Some(c) => c,
+        None => cx.ask(Question::WrittenConsent)? == 0,
+    };
+    if !consent && cx.ask(Question::NoWrittenConsent)? == HOLDER {
+        return Ok(ShortSale::NotApplicable("no written consent by this holder (read for the holder)"));
+    }
+    if (!loan.deed_recorded || !loan.proceeds_tendered) && cx.ask(Question::ShortSaleIncomplete)? == HOLDER {
+        return Ok(ShortSale::NotApplicable("title not passed by recorded deed or proceeds not tendered (read for the holder)"));
     }
     if borrower == BorrowerType::Trust && cx.settings().entity_borrower_review && cx.ask(Question::EntityBorrower)? == HOLDER {
         return Ok(ShortSale::NotApplicable("a trust borrower (read for the holder)"));
