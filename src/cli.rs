@@ -338,7 +338,7 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
         .collect::<Result<_, _>>()?;
     let mut merged = Report::default();
     for path in &a.results {
-        crate::report::read::add_csv(path, &mut merged)?;
+        crate::report::read::add(path, &mut merged)?;
     }
     let rendered: Vec<String> = formats.iter().map(|f| f.render(&merged).map_err(Fatal)).collect::<Result<_, _>>()?;
     for (p, text) in a.report.iter().zip(rendered) {

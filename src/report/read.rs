@@ -81,3 +81,85 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
     report.rows.assessed += rows;
     Ok(())
 }
+
+/// Adds every row of a results file (`.csv`, `.csv.gz` or `.parquet`).
+pub fn add(path: &str, report: &mut Report) -> Result<(), ReadError> {
+    if path.to_ascii_lowercase().ends_with(".parquet") {
+        add_parquet(path, report)
+    } else {
+        add_csv(path, report)
+    }
+}
+
+/// Adds every row of a Parquet results file, a row group's slice at a time.
+pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
+    use polars::prelude::*;
+    let err = |message: String| ReadError { path: path.into(), message };
+    let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
+    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(e.to_string()))?;
+    let cols: Vec<String> = ["outcome", "primary_reason", "total_debt", "gross_deficiency", "recoverable", "barred", "undetermined", "event_type", "event_date", "lien_position", "agency_net_loss"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let step = 256 * 1024;
+    let mut offset = 0;
+    while offset < total {
+        let n = step.min(total - offset);
+        let df = ParquetReader::new(open()?)
+            .with_columns(Some(cols.clone()))
+            .with_slice(Some((offset, n)))
+            .set_rechunk(true)
+            .finish()
+            .map_err(|e| err(format!("not a results file: {e}")))?;
+        let s = |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
+        let text = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
+            let col = s(name)?;
+            let ca = col.str().map_err(|e| err(format!("column \"{name}\": {e}")))?;
+            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+        };
+        let money = |name: &str| -> Result<Vec<Option<crate::money::Money>>, ReadError> {
+            let col = s(name)?;
+            let ca = col.decimal().map_err(|e| err(format!("column \"{name}\": {e}")))?;
+            let scale = ca.scale() as u32;
+            Ok(ca.physical().iter().map(|v| v.and_then(|m| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok())).collect())
+        };
+        let outcome = text("outcome")?;
+        let primary = text("primary_reason")?;
+        let event_type = text("event_type")?;
+        let amounts = ["total_debt", "gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
+        let [m0, m1, m2, m3, m4] = amounts;
+        let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
+        let net = money("agency_net_loss")?;
+        let dates = s("event_date")?;
+        let dates: Vec<Option<i32>> = dates.date().map_err(|e| err(format!("column \"event_date\": {e}")))?.physical().iter().collect();
+        let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
+        let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
+        for i in 0..n {
+            let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
+            let year = dates[i].and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163)).ok_or_else(|| bad("event_date"))?.year();
+            let l = Line {
+                outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
+                primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,
+                event_type: event_type[i].as_deref().and_then(EventType::parse).ok_or_else(|| bad("event_type"))?,
+                lien_position: liens[i],
+                event_year: year,
+                amounts: Group {
+                    loans: 1,
+                    total_debt: m0[i].ok_or_else(|| bad("total_debt"))?,
+                    gross: m1[i].ok_or_else(|| bad("gross_deficiency"))?,
+                    recoverable: m2[i].ok_or_else(|| bad("recoverable"))?,
+                    barred: m3[i].ok_or_else(|| bad("barred"))?,
+                    undetermined: m4[i].ok_or_else(|| bad("undetermined"))?,
+                    agency_loans: u64::from(net[i].is_some()),
+                    agency_net_loss: net[i].unwrap_or_default(),
+                },
+            };
+            report.add(&l);
+        }
+        offset += n;
+    }
+    report.inputs.push(super::InputInfo { path: path.into(), rows: total as u64 });
+    report.rows.read += total as u64;
+    report.rows.assessed += total as u64;
+    Ok(())
+}

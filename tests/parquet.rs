@@ -1,0 +1,168 @@
+//! Parquet in and out: the same loans give the same results whatever the
+//! input or output format; typed output reads back with the right types; bad
+//! Parquet files fail with a clear error and leave nothing behind.
+
+use polars::prelude::*;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_deficiency");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+}
+
+fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn read_parquet(path: &str) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+}
+
+#[test]
+fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    ok(&run(&["generate", "--rows", "3000", "--seed", "21", "--out", &p(d, "g.csv")]));
+    ok(&run(&["generate", "--rows", "3000", "--seed", "21", "--out", &p(d, "g.parquet")]));
+    ok(&run(&["assess", &p(d, "g.csv"), "--as-of", "2026-01-15", "--out", &p(d, "a.csv"), "--report", &p(d, "a.json"), "--quiet"]));
+    ok(&run(&["assess", &p(d, "g.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "b.csv"), "--report", &p(d, "b.json"), "--quiet"]));
+    assert_eq!(std::fs::read(p(d, "a.csv")).unwrap(), std::fs::read(p(d, "b.csv")).unwrap(), "CSV and Parquet inputs differ");
+    let ja: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "a.json")).unwrap()).unwrap();
+    let jb: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "b.json")).unwrap()).unwrap();
+    assert_eq!(ja["totals"], jb["totals"]);
+    assert_eq!(ja["by_reason"], jb["by_reason"]);
+
+    // Parquet output carries the same values as CSV output.
+    ok(&run(&["assess", &p(d, "g.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "c.parquet"), "--quiet"]));
+    let df = read_parquet(&p(d, "c.parquet"));
+    let csv_rows: Vec<csv::StringRecord> = csv::Reader::from_path(p(d, "a.csv")).unwrap().records().map(|r| r.unwrap()).collect();
+    assert_eq!(df.height(), csv_rows.len());
+    let header: Vec<String> = csv::Reader::from_path(p(d, "a.csv")).unwrap().headers().unwrap().iter().map(String::from).collect();
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    assert_eq!(names, header, "Parquet columns must match the CSV columns");
+    for (name, want) in [
+        ("row", DataType::UInt64),
+        ("loan_id", DataType::String),
+        ("gross_deficiency", DataType::Decimal(18, 2)),
+        ("recoverable", DataType::Decimal(18, 2)),
+        ("barred", DataType::Decimal(18, 2)),
+        ("undetermined", DataType::Decimal(18, 2)),
+        ("action_deadline", DataType::Date),
+        ("redemption_ends", DataType::Date),
+        ("event_date", DataType::Date),
+    ] {
+        assert_eq!(df.column(name).unwrap().dtype(), &want, "{name}");
+    }
+    // Spot-check values against the CSV, column by column, as text.
+    for (ci, name) in header.iter().enumerate() {
+        let col = df.column(name).unwrap().as_materialized_series().clone();
+        for (i, row) in csv_rows.iter().enumerate().step_by(97) {
+            let want = &row[ci];
+            let got = match col.get(i).unwrap() {
+                AnyValue::Null => String::new(),
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                AnyValue::Date(days) => chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap().to_string(),
+                AnyValue::Decimal(m, _, scale) => rust_decimal::Decimal::from_i128_with_scale(m, scale as u32).to_string(),
+                other => other.to_string(),
+            };
+            assert_eq!(&got, want, "row {} column {name}", i + 1);
+        }
+    }
+    // And `report` rebuilds the same totals from Parquet results as from CSV results.
+    ok(&run(&["report", &p(d, "c.parquet"), "--report", &p(d, "rp.json")]));
+    ok(&run(&["report", &p(d, "a.csv"), "--report", &p(d, "rc.json")]));
+    let rp: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "rp.json")).unwrap()).unwrap();
+    let rc: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "rc.json")).unwrap()).unwrap();
+    for k in ["totals", "by_outcome", "by_reason", "by_event_type", "by_lien_position", "by_event_year"] {
+        assert_eq!(rp[k], rc[k], "{k}");
+        assert_eq!(rp[k], ja[k], "{k} vs the run's own report");
+    }
+}
+
+fn write_df(path: &str, df: &mut DataFrame) {
+    ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(df).unwrap();
+}
+
+fn base_columns(n: usize) -> Vec<Column> {
+    vec![
+        Column::new("loan_id".into(), (0..n).map(|i| format!("P{i}")).collect::<Vec<_>>()),
+        Column::new("event_type".into(), vec!["judicial_sale"; n]),
+        Column::new("event_date".into(), vec!["2025-06-10"; n]),
+        Column::new("unpaid_principal".into(), vec![100000.0f64; n]),
+    ]
+}
+
+#[test]
+fn pandas_style_floats_and_string_dates_are_read() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    let mut cols = base_columns(1);
+    cols.push(Column::new("sale_price".into(), vec![85000.0f64]));
+    cols.push(Column::new("costs".into(), vec![5000.004f64])); // rounds to 5000.00
+    cols.push(Column::new("fair_value".into(), vec![80000.0f64]));
+    cols.push(Column::new("loan_purpose".into(), vec!["purchase"]));
+    cols.push(Column::new("owner_occupied".into(), vec![false]));
+    cols.push(Column::new("property_units".into(), vec![1i64]));
+    cols.push(Column::new("deficiency_filed_date".into(), vec!["2025-08-01"]));
+    let mut df = DataFrame::new(1, cols).unwrap();
+    write_df(&p(d, "in.parquet"), &mut df);
+    let out = run(&["assess", &p(d, "in.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv"), "--quiet"]);
+    ok(&out);
+    let text = std::fs::read_to_string(p(d, "r.csv")).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.starts_with("1,P0,recoverable,726b_deficiency,"), "{line}");
+    assert!(line.contains(",105000.00,20000.00,20000.00,0.00,0.00,0.00,2025-09-10,2026-06-10,"), "{line}");
+}
+
+#[test]
+fn missing_or_mistyped_columns_are_fatal_and_leave_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    // no sale_price column
+    let mut df = DataFrame::new(1, base_columns(1)).unwrap();
+    write_df(&p(d, "missing.parquet"), &mut df);
+    let out = run(&["assess", &p(d, "missing.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv"), "--report", &p(d, "r.json")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing.parquet") && err.contains("sale_price"), "{err}");
+    assert!(!Path::new(&p(d, "r.csv")).exists() && !Path::new(&p(d, "r.json")).exists() && !Path::new(&p(d, "r.rejects.csv")).exists());
+
+    // sale_price as Boolean
+    let mut cols = base_columns(1);
+    cols.push(Column::new("sale_price".into(), vec![true]));
+    let mut df = DataFrame::new(1, cols).unwrap();
+    write_df(&p(d, "typed.parquet"), &mut df);
+    let out = run(&["assess", &p(d, "typed.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typed.parquet") && err.contains("\"sale_price\"") && (err.contains("Boolean") || err.contains("bool")), "{err}");
+    assert!(!Path::new(&p(d, "r.csv")).exists());
+
+    // not a Parquet file at all
+    std::fs::write(p(d, "junk.parquet"), b"this is not parquet").unwrap();
+    let out = run(&["assess", &p(d, "junk.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.parquet"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn bad_parquet_values_are_rejected_by_row() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    let mut cols = base_columns(2);
+    cols.push(Column::new("sale_price".into(), vec![Some(85000.0f64), Some(-5.0)]));
+    let mut df = DataFrame::new(2, cols).unwrap();
+    write_df(&p(d, "neg.parquet"), &mut df);
+    let out = run(&["assess", &p(d, "neg.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv"), "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rejects = std::fs::read_to_string(p(d, "r.rejects.csv")).unwrap();
+    assert!(rejects.contains("neg.parquet,2,,P1,sale_price,-5.00,"), "{rejects}");
+}
