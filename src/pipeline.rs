@@ -211,8 +211,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
                                 if parsed.ignored_sale_price {
                                     ignored.fetch_add(1, Ordering::Relaxed);
                                 }
-                                let row = rec.row;
-                                engine::assess(&parsed.loan, env).map(|a| Ok(ResultRow::new(row, parsed.loan, a)))
+                                engine::assess(&parsed.loan, env).map(|a| Ok(ResultRow::new(rec.row, rec.line, parsed.loan, a)))
                             })
                             .collect_into_vec(&mut results)
                     });
@@ -314,7 +313,7 @@ fn write_stage(
                     Err(Reject {
                         file: header.path.clone(),
                         row: row.row,
-                        line: None,
+                        line: row.line,
                         loan_id: Some(row.loan_id.clone()),
                         column: "loan_id".into(),
                         value: row.loan_id.clone(),

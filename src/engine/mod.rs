@@ -300,7 +300,7 @@ fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
     }
     if a.gross.is_zero() {
         cx.note(Some(Rule::SaleCoversDebt), || format!("surplus {}", money::fmt(a.surplus)), || "no deficiency".into());
-        lf.redemption = redemption_after_full_sale(loan, a, cx);
+        lf.redemption = redemption_after_full_sale(loan, a, cx)?;
         return Ok(lf.decide(Outcome::NoDeficiency, Rule::SaleCoversDebt));
     }
     if fraud_waste::applies(loan, cx) {
@@ -592,6 +592,9 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
     if loan.event_type == EventType::JudicialSale && loan.deficiency_waived {
         v.push(Rule::JudicialWaived);
     }
+    if loan.event_type == EventType::ShortSale && matches!(cx.peek(|cx| r580e::short_sale(loan, cx)), Some(r580e::ShortSale::Barred { .. })) {
+        v.push(Rule::ShortSale);
+    }
     if loan.event_type == EventType::DeedInLieu && loan.deed_in_lieu_terms == Some(crate::loan::DeedInLieuTerms::Waived) {
         v.push(Rule::DeedInLieuWaiver);
     }
@@ -602,18 +605,17 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
 }
 
 /// CCP 729.030 after a judicial sale that covered the debt: only when the
-/// decree could permit a deficiency, judged on known facts alone.
-fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Option<NaiveDate> {
+/// decree permits a deficiency (not waived, not barred whole by 580b). Open
+/// questions branch as usual: when every answer gives the same date it is
+/// known; otherwise it is left blank.
+fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Option<NaiveDate>, Ask> {
     let judicial = loan.event_type == EventType::JudicialSale
         || (loan.event_type == EventType::ForeclosureSale && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
-    if !judicial || loan.deficiency_waived || loan.seller_financed {
-        return None;
+    if !judicial || loan.deficiency_waived || loan.seller_financed || r580b::purchase_money(loan, cx)? {
+        return Ok(None);
     }
-    if cx.peek(|cx| r580b::purchase_money(loan, cx)) != Some(false) {
-        return None;
-    }
-    match cx.peek(|cx| r580b::refinance(loan, cx)) {
-        Some(r580b::Refinance::NotApplicable | r580b::Refinance::Capped(_)) => Some(r729::redemption_ends(loan, a.total_debt, cx)),
-        _ => None,
-    }
+    Ok(match r580b::refinance(loan, cx)? {
+        r580b::Refinance::Barred(_) => None,
+        r580b::Refinance::NotApplicable | r580b::Refinance::Capped(_) => Some(r729::redemption_ends(loan, a.total_debt, cx)),
+    })
 }

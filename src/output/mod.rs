@@ -45,6 +45,8 @@ pub fn columns() -> Vec<&'static str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultRow {
     pub row: u64,
+    /// Physical line in the input (CSV), for messages; not written.
+    pub line: Option<u64>,
     pub loan_id: String,
     pub event_type: EventType,
     pub event_date: NaiveDate,
@@ -54,9 +56,10 @@ pub struct ResultRow {
 }
 
 impl ResultRow {
-    pub fn new(row: u64, loan: Loan, assessment: Assessment) -> ResultRow {
+    pub fn new(row: u64, line: Option<u64>, loan: Loan, assessment: Assessment) -> ResultRow {
         ResultRow {
             row,
+            line,
             loan_id: loan.loan_id,
             event_type: loan.event_type,
             event_date: loan.event_date,

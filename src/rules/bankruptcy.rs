@@ -4,7 +4,10 @@
 //! commencement or continuation of an action, the employment of process, or
 //! an act, to collect, recover or offset any such debt as a personal
 //! liability of the debtor, whether or not discharge of such debt is waived."
-//! It reaches debts that arose before the petition; a debt a court has held
+//! It reaches debts that arose before the petition (a petition — or, when
+//! its date is blank, a discharge — dated on or before `origination_date`
+//! shows a case filed before this loan, which the discharge does not reach);
+//! a debt a court has held
 //! non-dischargeable (11 U.S.C. 523, text not retrieved: UNVERIFIED) is not
 //! discharged (input `discharge_exception`). A pending case stays collection
 //! (11 U.S.C. 362, UNVERIFIED): the loan needs review unless nothing would be
@@ -33,11 +36,16 @@ pub fn status(loan: &Loan, cx: &mut Ctx) -> Status {
     let st = match loan.bankruptcy {
         Bankruptcy::None => Status::None,
         Bankruptcy::Pending => Status::Pending,
-        Bankruptcy::Discharged => match (loan.bankruptcy_petition_date, loan.origination_date) {
-            (Some(p), Some(o)) if p <= o => Status::PredatesLoan,
-            _ if loan.discharge_exception => Status::Excepted,
-            _ => Status::Discharged,
-        },
+        Bankruptcy::Discharged => {
+            // The petition precedes the discharge, so either date on or
+            // before the loan was made shows a case filed before this debt.
+            let filed_by = loan.bankruptcy_petition_date.or(loan.bankruptcy_discharge_date);
+            match (filed_by, loan.origination_date) {
+                (Some(p), Some(o)) if p <= o => Status::PredatesLoan,
+                _ if loan.discharge_exception => Status::Excepted,
+                _ => Status::Discharged,
+            }
+        }
     };
     if st != Status::None {
         let rule = if st == Status::Pending { Rule::BankruptcyPending } else { Rule::BankruptcyDischarge };

@@ -178,7 +178,7 @@ impl Reason {
 /// The provision that makes a missing fact matter.
 fn missing_citation(f: Field) -> &'static str {
     match f {
-        Field::FairValue => "CCP 726(b); CCP 580a",
+        Field::FairValue => "CCP 726(b), CCP 580a",
         Field::OwnerOccupied | Field::PropertyUnits | Field::LoanPurpose => "CCP 580b(a)(3)",
         Field::RefinancesPurchaseMoney
         | Field::OriginationDate
@@ -187,7 +187,7 @@ fn missing_citation(f: Field) -> &'static str {
         Field::WrittenConsent | Field::LienPosition => "CCP 580e(a)",
         Field::BorrowerType => "CCP 580e(d)(1)",
         Field::DeedInLieuTerms => "deed-in-lieu agreement",
-        Field::ForeclosureMethod => "CCP 580d(a); CCP 726(b)",
+        Field::ForeclosureMethod => "CCP 580d(a), CCP 726(b)",
         _ => "SPEC 3 (unknown fact)",
     }
 }
@@ -351,6 +351,16 @@ mod tests {
             assert!(!r.citation().is_empty() && !r.summary().is_empty());
         }
         assert_eq!(Reason::from_code("missing:fair_value"), Some(Reason::Missing(Field::FairValue)));
+    }
+
+    #[test]
+    fn no_citation_contains_the_list_separator() {
+        for r in Rule::ALL {
+            assert!(!r.citation().contains(';'), "{}", r.code());
+        }
+        for f in Field::ALL {
+            assert!(!Reason::Missing(*f).citation().contains(';'), "{}", f.name());
+        }
     }
 
     #[test]

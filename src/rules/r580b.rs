@@ -168,6 +168,16 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
         });
         return Ok(Refinance::NotApplicable);
     }
+    // For a refinance, owner_occupied and property_units describe the
+    // original purchase loan: known facts that rule out a 580b(a)(3) loan
+    // rule out 580b(b) too. (A `refinances_purchase_money = true` asserts the
+    // original was of that kind, so unknown facts here are not asked.)
+    if loan.owner_occupied == Some(false) || loan.property_units.is_some_and(|u| !(1..=4).contains(&u)) {
+        cx.note(Some(Rule::Refinance), || {
+            format!("owner_occupied = {:?}; property_units = {:?} (of the original purchase loan)", loan.owner_occupied, loan.property_units)
+        }, || "the original loan was not an owner-occupied 1-4 unit purchase loan: 580b(b) does not apply".into());
+        return Ok(Refinance::NotApplicable);
+    }
     let of_purchase_money = match loan.refinances_purchase_money {
         Some(b) => b,
         None => cx.ask(Question::RefinancesPurchaseMoney)? == 0,

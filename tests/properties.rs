@@ -1,0 +1,397 @@
+//! Property tests of the engine through the library API
+//! (`deficiency::engine::assess`), over random loans of every event type with
+//! every optional fact present, absent or unknown:
+//!
+//! - the money invariant: recoverable + barred + undetermined = gross, every
+//!   part ≥ 0 and in whole cents;
+//! - the amounts agree with the outcome (SPEC §4 outcome table);
+//! - monotonicity: a higher sale price or a higher fair value never makes
+//!   more recoverable;
+//! - `assess` never panics and never reports an invariant violation.
+
+use chrono::{Days, NaiveDate};
+use deficiency::engine::{Assessment, Env, assess};
+use deficiency::holidays::HolidayCalendar;
+use deficiency::loan::*;
+use deficiency::money::Money;
+use deficiency::rules::Outcome;
+use deficiency::settings::Settings;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")
+}
+
+fn day(offset: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1995, 1, 1).expect("date") + Days::new(u64::from(offset))
+}
+
+/// Days from 1995-01-01 to 2026-01-15.
+const SPAN: u32 = 11_337;
+
+fn run(loan: &Loan) -> Assessment {
+    let settings = Settings::default();
+    let env = Env {
+        settings: &settings,
+        calendar: HolidayCalendar::embedded(),
+        as_of: as_of(),
+    };
+    match assess(loan, env) {
+        Ok(a) => a,
+        Err(e) => panic!("invariant violation {e} for {loan:#?}"),
+    }
+}
+
+/// Money: mostly whole cents, sometimes fractions of a cent, sometimes 0.
+fn money(max_dollars: u64) -> impl Strategy<Value = Money> {
+    prop_oneof![
+        1 => Just(Money::ZERO),
+        6 => (0..=max_dollars * 100).prop_map(|c| Decimal::new(c as i64, 2)),
+        2 => (0..=max_dollars * 1000).prop_map(|m| Decimal::new(m as i64, 3)),
+        1 => (0..=max_dollars).prop_map(|d| Decimal::new(d as i64, 0)),
+    ]
+}
+
+fn opt<T: std::fmt::Debug + Clone>(s: impl Strategy<Value = T>) -> impl Strategy<Value = Option<T>> {
+    prop_oneof![1 => Just(None), 3 => s.prop_map(Some)]
+}
+
+fn pick<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy<Value = T> {
+    (0..all.len()).prop_map(move |i| all[i])
+}
+
+fn date() -> impl Strategy<Value = NaiveDate> {
+    (0..SPAN).prop_map(day)
+}
+
+fn weighted_bool(p_true: f64) -> impl Strategy<Value = bool> {
+    proptest::bool::weighted(p_true)
+}
+
+prop_compose! {
+    fn core()(
+        event_type in pick(EventType::ALL),
+        event_off in 4_000u32..SPAN,
+        unpaid in money(2_000_000),
+        sale in money(2_000_000),
+        out_of_state in weighted_bool(0.05),
+        lien in opt(1u32..=3),
+        purpose in opt(pick(LoanPurpose::ALL)),
+        seller in weighted_bool(0.1),
+        orig in opt(date()),
+        units in opt(0u32..=6),
+        occupied in opt(any::<bool>()),
+        borrower in opt(pick(BorrowerType::ALL)),
+    ) -> Loan {
+        let event_date = day(event_off);
+        let sale_price = if event_type == EventType::SeniorSale { None } else { Some(sale) };
+        let mut l = Loan::new("P", event_type, event_date, unpaid, sale_price);
+        if out_of_state { l.state = *b"NV"; }
+        l.lien_position = lien;
+        l.loan_purpose = purpose;
+        l.seller_financed = seller;
+        l.origination_date = orig;
+        l.property_units = units;
+        l.owner_occupied = occupied;
+        l.borrower_type = borrower;
+        l
+    }
+}
+
+prop_compose! {
+    fn amounts()(
+        interest in money(50_000),
+        advances in money(20_000),
+        costs in money(30_000),
+        fair_value in opt(money(2_500_000)),
+        surplus in prop_oneof![3 => Just(Money::ZERO), 1 => money(100_000)],
+    ) -> (Money, Money, Money, Option<Money>, Money) {
+        (interest, advances, costs, fair_value, surplus)
+    }
+}
+
+prop_compose! {
+    fn refinance()(
+        rpm in opt(any::<bool>()),
+        first in opt(date()),
+        payoff in opt(money(1_500_000)),
+        rcf in prop_oneof![2 => Just(Money::ZERO), 1 => money(20_000)],
+        new_advance in opt(money(500_000)),
+        paid in opt(money(1_000_000)),
+    ) -> (Option<bool>, Option<NaiveDate>, Option<Money>, Money, Option<Money>, Option<Money>) {
+        (rpm, first, payoff, rcf, new_advance, paid)
+    }
+}
+
+prop_compose! {
+    fn events()(
+        same in weighted_bool(0.2),
+        contemp in weighted_bool(0.2),
+        senior_type in opt(pick(SeniorSaleType::ALL)),
+        consent in opt(weighted_bool(0.8)),
+        deed in weighted_bool(0.9),
+        tendered in weighted_bool(0.9),
+        solely in weighted_bool(0.9),
+        fraud in weighted_bool(0.05),
+        waived in weighted_bool(0.1),
+        dil in opt(pick(DeedInLieuTerms::ALL)),
+        bond in weighted_bool(0.1),
+        guarantor in weighted_bool(0.1),
+        method in opt(pick(ForeclosureMethod::ALL)),
+    ) -> Events {
+        Events { same, contemp, senior_type, consent, deed, tendered, solely, fraud, waived, dil, bond, guarantor, method }
+    }
+}
+
+/// The event-specific facts of a random loan.
+#[derive(Debug, Clone)]
+struct Events {
+    same: bool,
+    contemp: bool,
+    senior_type: Option<SeniorSaleType>,
+    consent: Option<bool>,
+    deed: bool,
+    tendered: bool,
+    solely: bool,
+    fraud: bool,
+    waived: bool,
+    dil: Option<DeedInLieuTerms>,
+    bond: bool,
+    guarantor: bool,
+    method: Option<ForeclosureMethod>,
+}
+
+prop_compose! {
+    fn timing()(
+        filed_frac in opt(0.0f64..=1.0),
+        accrual in opt(date()),
+        bankruptcy in prop_oneof![6 => Just(Bankruptcy::None), 1 => Just(Bankruptcy::Pending), 1 => Just(Bankruptcy::Discharged)],
+        petition in opt(date()),
+        discharge in opt(date()),
+        exception in weighted_bool(0.2),
+    ) -> (Option<f64>, Option<NaiveDate>, Bankruptcy, Option<NaiveDate>, Option<NaiveDate>, bool) {
+        (filed_frac, accrual, bankruptcy, petition, discharge, exception)
+    }
+}
+
+prop_compose! {
+    /// A random loan: every event type, every optional fact known or not.
+    fn loan()(mut l in core(), a in amounts(), r in refinance(), e in events(), t in timing()) -> Loan {
+        (l.accrued_interest, l.advances, l.costs, l.fair_value, l.surplus_received) = a;
+        (l.refinances_purchase_money, l.first_refinance_date, l.purchase_money_payoff, l.refinance_costs_financed, l.new_advance, l.principal_paid) = r;
+        let Events { same, contemp, senior_type, consent, deed, tendered, solely, fraud, waived, dil, bond, guarantor, method } = e;
+        l.same_holder_as_senior = same;
+        l.liens_contemporaneous = contemp;
+        l.senior_sale_type = senior_type;
+        l.written_consent = consent;
+        l.deed_recorded = deed;
+        l.proceeds_tendered = tendered;
+        l.secured_solely = solely;
+        l.fraud_or_waste = fraud;
+        l.deficiency_waived = waived;
+        l.deed_in_lieu_terms = dil;
+        l.bond_or_utility_lien = bond;
+        l.guarantor = guarantor;
+        if l.event_type == EventType::ForeclosureSale {
+            l.foreclosure_method = method;
+        }
+        let (filed_frac, accrual, bankruptcy, petition, discharge, exception) = t;
+        // A filing date between the event and --as-of (the reader rejects others).
+        l.deficiency_filed_date = filed_frac.map(|f| {
+            let span = (as_of() - l.event_date).num_days().max(0) as f64;
+            l.event_date + Days::new((span * f) as u64)
+        });
+        l.accrual_date = accrual;
+        l.bankruptcy = bankruptcy;
+        l.bankruptcy_petition_date = petition;
+        l.bankruptcy_discharge_date = discharge;
+        l.discharge_exception = exception;
+        l
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+}
+
+fn cents_only(m: Money) -> bool {
+    m.round_dp(2) == m
+}
+
+/// The checks every assessment must pass; returns what is wrong.
+fn check(loan: &Loan, a: &Assessment) -> Result<(), String> {
+    let gross = a.amounts.gross;
+    let (r, b, u) = (a.recoverable, a.barred, a.undetermined);
+    let z = Money::ZERO;
+    if r + b + u != gross {
+        return Err(format!("{r} + {b} + {u} != gross {gross}"));
+    }
+    if r < z || b < z || u < z || gross < z || a.amounts.surplus < z {
+        return Err(format!(
+            "negative amount: gross {gross} r {r} b {b} u {u} surplus {}",
+            a.amounts.surplus
+        ));
+    }
+    for (name, m) in [
+        ("gross", gross),
+        ("recoverable", r),
+        ("barred", b),
+        ("undetermined", u),
+        ("surplus", a.amounts.surplus),
+    ] {
+        if !cents_only(m) {
+            return Err(format!("{name} {m} has fractions of a cent"));
+        }
+    }
+    if a.reasons.is_empty() {
+        return Err("no reason".into());
+    }
+    let outcome_ok = match a.outcome {
+        Outcome::NoDeficiency => r == z && u == z,
+        Outcome::Recoverable => u == z && r > z,
+        Outcome::PartiallyRecoverable => u == z && r > z && r < gross,
+        Outcome::Barred | Outcome::TimeBarred | Outcome::Discharged => r == z && u == z && b == gross,
+        Outcome::NeedsReview => r == z,
+        Outcome::OutOfScope => r == z && u == gross,
+    };
+    if !outcome_ok {
+        return Err(format!(
+            "amounts r {r} b {b} u {u} (gross {gross}) do not fit outcome {:?}",
+            a.outcome
+        ));
+    }
+    if matches!(a.outcome, Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency) && a.action_deadline.is_some() {
+        return Err(format!("{:?} with an action deadline", a.outcome));
+    }
+    if loan.in_california() && gross.is_zero() && a.outcome != Outcome::NoDeficiency {
+        return Err(format!("gross 0 but outcome {:?}", a.outcome));
+    }
+    if !loan.in_california() && a.outcome != Outcome::OutOfScope {
+        return Err(format!("out of state but {:?}", a.outcome));
+    }
+    if loan.in_california() && loan.fraud_or_waste && !gross.is_zero() && (a.outcome != Outcome::NeedsReview || u != gross) {
+        return Err(format!(
+            "fraud_or_waste: expected needs_review with undetermined = gross, got {:?} u {u}",
+            a.outcome
+        ));
+    }
+    if a.redemption_ends.is_some() && !matches!(loan.event_type, EventType::JudicialSale | EventType::ForeclosureSale) {
+        return Err("a redemption date on a non-judicial event".into());
+    }
+    Ok(())
+}
+
+/// The most the holder might recover: what is recoverable now plus what a
+/// review could make recoverable.
+fn upside(a: &Assessment) -> Money {
+    a.recoverable + a.undetermined
+}
+
+/// Monotonicity between a loan and the same loan with a higher credit.
+/// `recoverable` may only rise from a `needs_review` result (SPEC 4 puts the
+/// recoverable part of a review loan in `undetermined`, and a smaller
+/// deficiency can make the open question moot); the upside never rises.
+fn monotone(lo: &Assessment, hi: &Assessment, what: &str) -> Result<(), String> {
+    if upside(hi) > upside(lo) {
+        return Err(format!(
+            "raising {what} raised recoverable + undetermined: {} -> {}",
+            upside(lo),
+            upside(hi)
+        ));
+    }
+    if hi.recoverable > lo.recoverable && lo.outcome != Outcome::NeedsReview {
+        return Err(format!(
+            "raising {what} raised recoverable {} ({:?}) -> {} ({:?})",
+            lo.recoverable, lo.outcome, hi.recoverable, hi.outcome
+        ));
+    }
+    Ok(())
+}
+
+proptest! {
+    // 256 cases by default (fast in debug); PROPTEST_CASES=N for a longer hunt.
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// (a) the money invariant and (c) no panic, plus the outcome table.
+    #[test]
+    fn amounts_add_up_and_fit_the_outcome(l in loan()) {
+        let a = run(&l);
+        prop_assert!(check(&l, &a).is_ok(), "{}\n{:#?}\n{:#?}", check(&l, &a).unwrap_err(), l, a);
+    }
+
+    /// (b) a higher sale price never makes more recoverable.
+    #[test]
+    fn higher_sale_price_never_raises_recoverable(l in loan(), raise in money(300_000)) {
+        if l.sale_price.is_none() {
+            return Ok(()); // a senior_sale has no sale price
+        }
+        let lo = run(&l);
+        let mut h = l.clone();
+        h.sale_price = l.sale_price.map(|p| p + raise);
+        let hi = run(&h);
+        prop_assert!(check(&h, &hi).is_ok(), "{}", check(&h, &hi).unwrap_err());
+        let m = monotone(&lo, &hi, "sale_price");
+        prop_assert!(m.is_ok(), "{}\nloan {:#?}\nlow {:#?}\nhigh {:#?}", m.unwrap_err(), l, lo, hi);
+    }
+
+    /// (b) a higher fair value never makes more recoverable.
+    #[test]
+    fn higher_fair_value_never_raises_recoverable(mut l in loan(), fv in money(2_000_000), raise in money(500_000)) {
+        l.fair_value = Some(fv);
+        let lo = run(&l);
+        let mut h = l.clone();
+        h.fair_value = Some(fv + raise);
+        let hi = run(&h);
+        let m = monotone(&lo, &hi, "fair_value");
+        prop_assert!(m.is_ok(), "{}\nloan {:#?}\nlow {:#?}\nhigh {:#?}", m.unwrap_err(), l, lo, hi);
+    }
+
+    /// Learning an unknown fair value never makes more recoverable than the
+    /// review's undetermined bound said could be.
+    #[test]
+    fn a_known_fair_value_stays_within_the_review_bound(mut l in loan(), fv in money(2_500_000)) {
+        l.fair_value = None;
+        let unknown = run(&l);
+        l.fair_value = Some(fv);
+        let known = run(&l);
+        prop_assert!(upside(&known) <= upside(&unknown),
+            "fair value {fv}: {} recoverable+undetermined, but with it unknown the bound was {}\n{:#?}\n{:#?}\n{:#?}",
+            upside(&known), upside(&unknown), l, unknown, known);
+    }
+
+    /// Assessing is a pure function of the loan and the environment.
+    #[test]
+    fn assess_is_deterministic(l in loan()) {
+        prop_assert_eq!(run(&l), run(&l));
+    }
+}
+
+/// Extreme amounts do not panic or break the invariant.
+#[test]
+fn extreme_amounts() {
+    let big = Decimal::new(99_999_999_999_999_999, 2); // 999,999,999,999,999.99
+    let tiny = Decimal::new(1, 12);
+    for et in EventType::ALL {
+        for (unpaid, sale, fv) in [
+            (big, Money::ZERO, Some(Money::ZERO)),
+            (tiny, Money::ZERO, None),
+            (big, big, Some(big)),
+            (Money::ZERO, Money::ZERO, None),
+        ] {
+            let mut l = Loan::new(
+                "X",
+                *et,
+                as_of(),
+                unpaid,
+                if *et == EventType::SeniorSale { None } else { Some(sale) },
+            );
+            l.accrued_interest = big;
+            l.advances = big;
+            l.costs = big;
+            l.fair_value = fv;
+            let a = run(&l);
+            assert!(check(&l, &a).is_ok(), "{}: {:?}", check(&l, &a).unwrap_err(), l);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The public worked scenarios (tests/scenarios/, copied verbatim from the
+//! shared folder): every CSV there is assessed at the `--as-of` in its name
+//! and every row must match its `expect_*` columns as the scenarios README
+//! says. All mismatches are reported, each naming the loan, the column, what
+//! was expected and what the tool gave.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios")
+}
+
+#[test]
+fn every_scenario_row_matches_its_expectations() {
+    let files = common::csv_files(&dir());
+    assert!(!files.is_empty(), "no scenario CSV in {}", dir().display());
+    for f in &files {
+        assert!(
+            common::as_of_from_name(f).is_some(),
+            "{}: the name must carry asof-YYYY-MM-DD",
+            f.display()
+        );
+    }
+    let rows = common::check_tables(&files);
+    assert!(rows >= 30, "only {rows} scenario rows");
+}
+
+/// New shared scenarios must not be skipped silently: the copy here holds
+/// every file of /work/shared/scenarios (found as ../shared/scenarios from
+/// the crate root), byte for byte. Skipped when that folder is absent.
+#[test]
+fn scenario_copy_is_complete_and_current() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = manifest.join("../shared/scenarios");
+    if !shared.is_dir() {
+        eprintln!("skipped: {} does not exist", shared.display());
+        return;
+    }
+    let mut problems = Vec::new();
+    for e in std::fs::read_dir(&shared).expect("read shared scenarios") {
+        let p = e.expect("entry").path();
+        if !p.is_file() {
+            continue;
+        }
+        let name = p.file_name().expect("name").to_owned();
+        let ours = dir().join(&name);
+        match std::fs::read(&ours) {
+            Err(_) => problems.push(format!("{} is missing from tests/scenarios (copy it)", name.to_string_lossy())),
+            Ok(bytes) if bytes != std::fs::read(&p).expect("read shared file") => {
+                problems.push(format!("tests/scenarios/{} differs from {}", name.to_string_lossy(), p.display()))
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The as-of date comes from the file name.
+#[test]
+fn as_of_is_read_from_the_file_name() {
+    assert_eq!(
+        common::as_of_from_name(Path::new("public-asof-2026-01-15.csv")).as_deref(),
+        Some("2026-01-15")
+    );
+    assert_eq!(
+        common::as_of_from_name(Path::new("asof-2012-07-01-580e.csv")).as_deref(),
+        Some("2012-07-01")
+    );
+    assert_eq!(common::as_of_from_name(Path::new("asof-2012-13-01.csv")), None);
+    assert_eq!(common::as_of_from_name(Path::new("scenarios.csv")), None);
+}
+
+/// The checker itself: a wrong expectation is reported with the loan, the
+/// column, what was expected and what was given, and every mismatch is
+/// reported, not only the first.
+#[test]
+fn checker_reports_every_mismatch_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("selftest-asof-2026-01-15.csv");
+    std::fs::write(
+        &path,
+        "loan_id,event_type,event_date,unpaid_principal,sale_price,expect_outcome,expect_reason,expect_gross_deficiency,expect_recoverable,expect_barred,expect_undetermined,expect_action_deadline,expect_redemption_ends\n\
+         X1,trustee_sale,2025-06-10,100000,60000,recoverable,580d_trustee_sale,40000.00,1.00,40000.00,0.00,2025-09-10,\n\
+         X2,trustee_sale,2025-06-10,100000,60000,barred,580d_trustee_sale,40000.00,0.00,40000.00,0.00,,\n",
+    )
+    .expect("write");
+    let c = common::check_table(&path);
+    let text = c.mismatches.join("\n");
+    assert_eq!(c.rows, 2);
+    assert!(
+        text.contains("loan X1: outcome: expected \"recoverable\", got \"barred\""),
+        "{text}"
+    );
+    assert!(text.contains("loan X1: recoverable: expected \"1.00\", got \"0.00\""), "{text}");
+    assert!(
+        text.contains("loan X1: action_deadline: expected \"2025-09-10\", got \"(blank)\""),
+        "{text}"
+    );
+    assert!(!text.contains("loan X2"), "{text}");
+    assert_eq!(c.mismatches.len(), 3, "{text}");
+}
