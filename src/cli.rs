@@ -43,13 +43,13 @@ first_refinance_date = origination_date. Any other blank cell is an unknown fact
 Exit status: 0 every row assessed; 1 some rows rejected (see the rejects file); 2 fatal (nothing written).")]
     Assess(AssessArgs),
     /// Show, step by step, how one loan was decided.
-    #[command(after_help = "Example:\n  deficiency explain data/sample-portfolio.csv --loan S08 --as-of 2026-01-15")]
+    #[command(after_help = "Examples:\n  deficiency explain data/sample-portfolio.csv --loan H02 --as-of 2026-01-15\n  deficiency explain --layout fannie-mae Acquisition_2000Q1.txt Performance_2000Q1.txt --loan 100579898395 --as-of 2026-01-15")]
     Explain(ExplainArgs),
     /// List every rule (code, citation, summary), flag and setting.
     #[command(after_help = "Examples:\n  deficiency rules\n  deficiency rules --json --settings my-settings.toml")]
     Rules(RulesArgs),
     /// Rebuild reports from per-loan results files (merge shards).
-    #[command(after_help = "Example:\n  deficiency report shard1.csv shard2.csv --report merged.json --report merged.md")]
+    #[command(after_help = "Example:\n  deficiency report shard1.csv shard2.csv --report merged.json --report merged.html --report merged.csv")]
     Report(ReportArgs),
     /// Write a synthetic portfolio (deterministic for a seed).
     #[command(after_help = "Example:\n  deficiency generate --rows 1000000 --seed 7 --out portfolio.csv")]
@@ -71,7 +71,7 @@ struct AssessArgs {
     /// Per-loan results: .csv or .jsonl (default: CSV on stdout).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Aggregate report: .json or .md (repeatable).
+    /// Aggregate report (repeatable): .json, .md, .html (self-contained page with charts) or .csv (one row per group).
     #[arg(long)]
     report: Vec<PathBuf>,
     /// Rejected rows (default: <out stem>.rejects.csv beside --out, or stderr).
@@ -102,8 +102,12 @@ struct AssessArgs {
 
 #[derive(Args, Debug)]
 struct ExplainArgs {
-    /// Input file.
-    input: String,
+    /// Input file(s): one native file, or a public data set's files with --layout.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Input layout.
+    #[arg(long, value_enum, default_value = "native")]
+    layout: Layout,
     /// The loan_id to explain.
     #[arg(long)]
     loan: String,
@@ -132,7 +136,7 @@ struct ReportArgs {
     /// Per-loan results files written by `assess` (.csv).
     #[arg(required = true)]
     results: Vec<String>,
-    /// Report to write: .json or .md (repeatable).
+    /// Report to write (repeatable): .json, .md, .html (self-contained page with charts) or .csv (one row per group).
     #[arg(long, required = true)]
     report: Vec<PathBuf>,
 }
@@ -204,11 +208,7 @@ fn assumptions(list: &[String]) -> Result<Vec<Assumption>, Fatal> {
 fn assess(a: AssessArgs) -> Result<i32, Fatal> {
     let cfg = RunConfig {
         inputs: a.inputs,
-        layout: match a.layout {
-            Layout::Native => crate::input::Layout::Native,
-            Layout::FannieMae => crate::input::Layout::FannieMae,
-            Layout::FreddieMac => crate::input::Layout::FreddieMac,
-        },
+        layout: layout_of(a.layout),
         out: a.out,
         reports: a.report,
         rejects: a.rejects,
@@ -254,37 +254,48 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
     let as_of = a.as_of.unwrap_or_else(today);
     let assume = assumptions(&a.assume)?;
     let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
-    let mut src = crate::input::open_native(&a.input)?;
     let mut batch: Vec<RawRecord> = Vec::new();
     let row_cx = RowContext { as_of, assumptions: &assume };
-    loop {
-        let n = src.next_batch(&mut batch, 4096)?;
-        if n == 0 {
-            return Err(Fatal(format!("{}: no loan with loan_id {:?}", a.input, a.loan)));
-        }
-        for rec in &batch[..n] {
-            let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
-                std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
-            });
-            if id_matches != Some(true) {
-                continue;
+    for mut src in crate::input::open(&a.inputs, layout_of(a.layout))? {
+        loop {
+            let n = src.next_batch(&mut batch, 4096)?;
+            if n == 0 {
+                break;
             }
-            let parsed = match src.header().parse_row(rec, rec.row, rec.line, row_cx) {
-                Ok(p) => p,
-                Err(rej) => {
-                    eprintln!("deficiency: {rej}");
-                    return Ok(1);
+            for rec in &batch[..n] {
+                let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
+                    std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
+                });
+                if id_matches != Some(true) {
+                    continue;
                 }
-            };
-            let (assessment, tree) = engine::explain(&parsed.loan, env)?;
-            let text = if a.json {
-                crate::explain::render_json(&parsed.loan, rec.row, &assessment, &tree)
-            } else {
-                crate::explain::render_text(&parsed.loan, rec.row, &a.input, as_of, &assessment, &tree)
-            };
-            print_out(&text)?;
-            return Ok(0);
+                let file = src.header().path.clone();
+                let parsed = match src.header().parse_row(rec, rec.row, rec.line, row_cx) {
+                    Ok(p) => p,
+                    Err(rej) => {
+                        eprintln!("deficiency: {rej}");
+                        return Ok(1);
+                    }
+                };
+                let (assessment, tree) = engine::explain(&parsed.loan, env)?;
+                let text = if a.json {
+                    crate::explain::render_json(&parsed.loan, rec.row, &assessment, &tree)
+                } else {
+                    crate::explain::render_text(&parsed.loan, rec.row, &file, as_of, &assessment, &tree)
+                };
+                print_out(&text)?;
+                return Ok(0);
+            }
         }
+    }
+    Err(Fatal(format!("{}: no loan with loan_id {:?}", a.inputs.join(", "), a.loan)))
+}
+
+fn layout_of(l: Layout) -> crate::input::Layout {
+    match l {
+        Layout::Native => crate::input::Layout::Native,
+        Layout::FannieMae => crate::input::Layout::FannieMae,
+        Layout::FreddieMac => crate::input::Layout::FreddieMac,
     }
 }
 
@@ -334,7 +345,7 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
     let formats: Vec<ReportFormat> = a
         .report
         .iter()
-        .map(|p| ReportFormat::from_path(p).ok_or_else(|| Fatal(format!("{}: unknown report format (use .json or .md)", p.display()))))
+        .map(|p| ReportFormat::from_path(p).ok_or_else(|| Fatal(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display()))))
         .collect::<Result<_, _>>()?;
     let mut merged = Report::default();
     for path in &a.results {

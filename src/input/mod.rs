@@ -6,6 +6,7 @@
 //! The native CSV reader is [`native_csv`]; a columnar (Parquet) reader can
 //! produce the same cells through [`Cells`].
 
+pub mod agency;
 pub mod native_csv;
 pub mod parquet;
 pub mod values;
@@ -44,10 +45,7 @@ pub trait RecordSource: Send {
 pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource>>, InputError> {
     match layout {
         Layout::Native => paths.iter().map(|p| open_native(p)).collect(),
-        Layout::FannieMae | Layout::FreddieMac => Err(InputError::Other {
-            path: paths.first().cloned().unwrap_or_default(),
-            message: "the fannie-mae and freddie-mac layouts are not built yet".into(),
-        }),
+        Layout::FannieMae | Layout::FreddieMac => agency::open(paths, layout),
     }
 }
 

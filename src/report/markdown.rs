@@ -4,8 +4,9 @@ use super::{Group, Report};
 use crate::money;
 use std::fmt::Write;
 
-fn row(out: &mut String, key: &str, g: &Group) {
-    let _ = writeln!(
+/// One table row; with `agency`, the agency's own net loss beside ours.
+fn row(out: &mut String, key: &str, g: &Group, agency: bool) {
+    let _ = write!(
         out,
         "| {} | {} | {} | {} | {} | {} |",
         key.replace('|', "\\|"),
@@ -15,6 +16,10 @@ fn row(out: &mut String, key: &str, g: &Group) {
         money::fmt(g.barred),
         money::fmt(g.undetermined)
     );
+    if agency {
+        let _ = write!(out, " {} | {} |", g.agency_loans, money::fmt(g.agency_net_loss));
+    }
+    out.push('\n');
 }
 
 /// Renders the Markdown report.
@@ -47,10 +52,16 @@ pub fn render(r: &Report) -> String {
     for (name, rows) in r.dimensions() {
         let title = name.trim_start_matches("by_").replace('_', " ");
         let _ = writeln!(out, "\n## By {title}\n");
-        let _ = writeln!(out, "| {title} | loans | gross deficiency | recoverable | barred | undetermined |");
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+        let agency = r.totals.agency_loans > 0;
+        if agency {
+            let _ = writeln!(out, "| {title} | loans | gross deficiency | recoverable | barred | undetermined | loans with agency loss | agency net loss |");
+            let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        } else {
+            let _ = writeln!(out, "| {title} | loans | gross deficiency | recoverable | barred | undetermined |");
+            let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+        }
         for (k, g) in &rows {
-            row(&mut out, k, g);
+            row(&mut out, k, g, agency);
         }
     }
     if !r.not_assessed.is_empty() {
