@@ -293,6 +293,7 @@ fn write_stage(
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<(Sink, Report), RunError> {
     let mut seen: HashSet<u64> = HashSet::new();
+    let mut tally = crate::report::tally::Tally::default();
     for msg in rx.iter() {
         let (mut batch, n, header) = match msg {
             Msg::End(end) => {
@@ -324,7 +325,7 @@ fn write_stage(
             match r {
                 Ok(row) => {
                     sink.results.write(&row).map_err(|e| out_err(cfg, e))?;
-                    report.add(&Line::of(&row));
+                    tally.add(&Line::of(&row));
                     report.rows.assessed += 1;
                 }
                 Err(rej) => {
@@ -348,6 +349,7 @@ fn write_stage(
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
+    tally.fold_into(&mut report);
     Ok((sink, report))
 }
 

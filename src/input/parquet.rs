@@ -14,7 +14,6 @@ use super::native_csv::RawRecord;
 use super::{Header, InputError, RecordSource};
 use crate::loan::Field;
 use polars::prelude::*;
-use std::fmt::Write as _;
 
 /// What a column holds, by the native layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +72,13 @@ pub struct ParquetSource {
     read_columns: Vec<String>,
     rows_total: usize,
     offset: usize,
-    text: String,
+    /// Rows read from the file but not yet handed out, and where they start.
+    chunk: Option<(DataFrame, usize)>,
+    text: Vec<u8>,
 }
+
+/// Rows decoded from the file at a time (a few row groups).
+const CHUNK_ROWS: usize = 64 * 1024;
 
 fn pe(path: &str) -> impl Fn(PolarsError) -> InputError + '_ {
     move |e| InputError::Other { path: path.into(), message: format!("not a readable Parquet file: {e}") }
@@ -103,7 +107,7 @@ impl ParquetSource {
         }
         let mut header = Header::new(path, &read_columns)?;
         header.unknown = full.unknown;
-        Ok(ParquetSource { path: path.into(), header, read_columns, rows_total, offset: 0, text: String::new() })
+        Ok(ParquetSource { path: path.into(), header, read_columns, rows_total, offset: 0, chunk: None, text: Vec::new() })
     }
 }
 
@@ -116,18 +120,29 @@ impl RecordSource for ParquetSource {
         if self.offset >= self.rows_total {
             return Ok(0);
         }
-        let n = max.min(self.rows_total - self.offset);
-        let file = std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(self.read_columns.clone()))
-            .with_slice(Some((self.offset, n)))
-            .read_parallel(ParallelStrategy::None)
-            .set_rechunk(true)
-            .finish()
-            .map_err(pe(&self.path))?;
-        if df.height() != n {
-            return Err(InputError::Other { path: self.path.clone(), message: format!("expected {n} rows at offset {}, read {}", self.offset, df.height()) });
+        let fresh = match &self.chunk {
+            Some((df, start)) => self.offset >= start + df.height(),
+            None => true,
+        };
+        if fresh {
+            let n = CHUNK_ROWS.max(max).min(self.rows_total - self.offset);
+            let file = std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
+            let df = ParquetReader::new(file)
+                .with_columns(Some(self.read_columns.clone()))
+                .with_slice(Some((self.offset, n)))
+                .read_parallel(ParallelStrategy::None)
+                .set_rechunk(true)
+                .finish()
+                .map_err(pe(&self.path))?;
+            if df.height() != n {
+                return Err(InputError::Other { path: self.path.clone(), message: format!("expected {n} rows at offset {}, read {}", self.offset, df.height()) });
+            }
+            self.chunk = Some((df, self.offset));
         }
+        let Some((df, start)) = &self.chunk else { return Ok(0) };
+        let at = self.offset - start;
+        let n = max.min(df.height() - at);
+        let part = df.slice(at as i64, n);
         if batch.len() < n {
             batch.resize_with(n, RawRecord::default);
         }
@@ -136,101 +151,120 @@ impl RecordSource for ParquetSource {
             rec.row = (self.offset + i + 1) as u64;
             rec.line = None;
         }
-        for col in df.columns() {
-            let s = col.as_materialized_series();
-            fill_column(s, &mut batch[..n], &mut self.text).map_err(pe(&self.path))?;
+        // Row by row (each record's buffer stays in cache), reading each
+        // column through a typed view.
+        let views: Vec<ColView> = part.columns().iter().map(|c| ColView::new(c.as_materialized_series())).collect::<PolarsResult<_>>().map_err(pe(&self.path))?;
+        for (i, rec) in batch.iter_mut().take(n).enumerate() {
+            for v in &views {
+                v.push(i, &mut rec.record, &mut self.text);
+            }
         }
         self.offset += n;
         Ok(n)
     }
 }
 
-/// Appends one column's values, as text, to each record.
-fn fill_column(s: &Series, recs: &mut [RawRecord], text: &mut String) -> PolarsResult<()> {
-    match s.dtype() {
-        DataType::String => {
-            for (rec, v) in recs.iter_mut().zip(s.str()?.iter()) {
-                rec.record.push_field(v.unwrap_or("").as_bytes());
+/// One column of a chunk, typed, for reading row by row.
+enum ColView {
+    Text(StringChunked),
+    Decimal(Int128Chunked, u32),
+    Float(Float64Chunked),
+    Date(Int32Chunked),
+    Bool(BooleanChunked),
+    Int(Int64Chunked),
+    Null,
+}
+
+impl ColView {
+    fn new(s: &Series) -> PolarsResult<ColView> {
+        let s = s.rechunk();
+        Ok(match s.dtype() {
+            DataType::String => ColView::Text(s.str()?.clone()),
+            DataType::Decimal(_, _) => {
+                let ca = s.decimal()?;
+                ColView::Decimal(ca.physical().clone(), ca.scale() as u32)
             }
-        }
-        DataType::Decimal(_, _) => {
-            let ca = s.decimal()?;
-            let scale = ca.scale() as u32;
-            for (rec, v) in recs.iter_mut().zip(ca.physical().iter()) {
-                match v {
-                    None => rec.record.push_field(b""),
-                    Some(m) => {
-                        text.clear();
-                        let d = rust_decimal::Decimal::try_from_i128_with_scale(m, scale.min(28));
-                        match d {
-                            Ok(d) => {
-                                let _ = write!(text, "{d}");
-                            }
-                            Err(_) => text.push_str("too-large"),
-                        }
-                        rec.record.push_field(text.as_bytes());
-                    }
-                }
-            }
-        }
-        DataType::Float64 | DataType::Float32 => {
-            let ca = s.cast(&DataType::Float64)?;
-            for (rec, v) in recs.iter_mut().zip(ca.f64()?.iter()) {
-                match v {
-                    None => rec.record.push_field(b""),
-                    Some(x) => {
-                        text.clear();
-                        if x.is_finite() {
-                            let _ = write!(text, "{x:.2}");
-                        } else {
-                            let _ = write!(text, "{x}");
-                        }
-                        rec.record.push_field(text.as_bytes());
-                    }
-                }
-            }
-        }
-        DataType::Date => {
-            let ca = s.date()?;
-            for (rec, v) in recs.iter_mut().zip(ca.physical().iter()) {
-                match v.and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
-                    None => rec.record.push_field(b""),
-                    Some(d) => {
-                        text.clear();
-                        let _ = write!(text, "{}", d.format("%Y-%m-%d"));
-                        rec.record.push_field(text.as_bytes());
-                    }
-                }
-            }
-        }
-        DataType::Boolean => {
-            for (rec, v) in recs.iter_mut().zip(s.bool()?.iter()) {
-                rec.record.push_field(match v {
-                    None => b"",
-                    Some(true) => b"true",
-                    Some(false) => b"false",
-                });
-            }
-        }
-        DataType::Null => {
-            for rec in recs.iter_mut() {
-                rec.record.push_field(b"");
-            }
-        }
-        dt if dt.is_integer() => {
-            let ca = s.cast(&DataType::Int64)?;
-            for (rec, v) in recs.iter_mut().zip(ca.i64()?.iter()) {
-                match v {
-                    None => rec.record.push_field(b""),
-                    Some(x) => {
-                        text.clear();
-                        let _ = write!(text, "{x}");
-                        rec.record.push_field(text.as_bytes());
-                    }
-                }
-            }
-        }
-        dt => polars_bail!(ComputeError: "column {} has unsupported type {}", s.name(), dt),
+            DataType::Float64 | DataType::Float32 => ColView::Float(s.cast(&DataType::Float64)?.f64()?.clone()),
+            DataType::Date => ColView::Date(s.date()?.physical().clone()),
+            DataType::Boolean => ColView::Bool(s.bool()?.clone()),
+            DataType::Null => ColView::Null,
+            dt if dt.is_integer() => ColView::Int(s.cast(&DataType::Int64)?.i64()?.clone()),
+            dt => polars_bail!(ComputeError: "column {} has unsupported type {}", s.name(), dt),
+        })
     }
-    Ok(())
+
+    /// Appends row `i`'s value as text (blank for null).
+    fn push(&self, i: usize, rec: &mut csv::ByteRecord, text: &mut Vec<u8>) {
+        text.clear();
+        match self {
+            ColView::Text(ca) => {
+                rec.push_field(ca.get(i).unwrap_or("").as_bytes());
+                return;
+            }
+            ColView::Decimal(ca, scale) => {
+                if let Some(m) = ca.get(i) {
+                    write_scaled(m, *scale, text);
+                }
+            }
+            ColView::Float(ca) => match ca.get(i) {
+                // the nearest cent (see the module header)
+                Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, text),
+                Some(x) => text.extend_from_slice(x.to_string().as_bytes()),
+                None => {}
+            },
+            ColView::Date(ca) => {
+                if let Some(d) = ca.get(i).and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
+                    crate::output::write_date(d, text);
+                }
+            }
+            ColView::Bool(ca) => text.extend_from_slice(match ca.get(i) {
+                None => b"",
+                Some(true) => b"true",
+                Some(false) => b"false",
+            }),
+            ColView::Int(ca) => {
+                if let Some(x) = ca.get(i) {
+                    write_scaled(i128::from(x), 0, text);
+                }
+            }
+            ColView::Null => {}
+        }
+        rec.push_field(text);
+    }
+}
+
+/// Writes `mantissa / 10^scale` in plain decimal (`-12.50`, `7`).
+fn write_scaled(mantissa: i128, scale: u32, out: &mut Vec<u8>) {
+    if mantissa < 0 {
+        out.push(b'-');
+    }
+    let mut digits = [0u8; 48];
+    let mut n = digits.len();
+    let mut u = mantissa.unsigned_abs();
+    let mut written = 0;
+    while u > 0 || written <= scale {
+        n -= 1;
+        digits[n] = b'0' + (u % 10) as u8;
+        u /= 10;
+        written += 1;
+        if written == scale && scale > 0 {
+            n -= 1;
+            digits[n] = b'.';
+        }
+    }
+    out.extend_from_slice(&digits[n..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_scaled;
+
+    #[test]
+    fn scaled_numbers() {
+        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789")] {
+            let mut v = Vec::new();
+            write_scaled(m, s, &mut v);
+            assert_eq!(String::from_utf8(v).unwrap(), want, "{m} {s}");
+        }
+    }
 }

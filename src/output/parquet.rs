@@ -11,7 +11,7 @@ use polars::prelude::*;
 use std::io::{self, Write};
 
 /// Rows per row group.
-pub const ROW_GROUP: usize = 128 * 1024;
+pub const ROW_GROUP: usize = 64 * 1024;
 
 #[derive(Default)]
 struct Columns {

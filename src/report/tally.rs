@@ -1,0 +1,73 @@
+//! A fast running tally for the writer stage: one hash lookup and a few
+//! integer additions per loan (amounts in whole cents, exact), folded into a
+//! [`Report`] once at the end. Same totals as [`Report::add`], cheaper.
+
+use super::{Group, Line, Report};
+use crate::loan::EventType;
+use crate::money::Money;
+use crate::rules::{Outcome, Reason};
+use std::collections::HashMap;
+
+type Key = (Outcome, Reason, EventType, Option<u32>, i32);
+
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    loans: u64,
+    agency_loans: u64,
+    /// total debt, gross, recoverable, barred, undetermined, agency net loss
+    cents: [i128; 6],
+}
+
+/// Running sums by every report dimension at once.
+#[derive(Default)]
+pub struct Tally {
+    map: HashMap<Key, Sums>,
+}
+
+fn to_cents(m: Money) -> i128 {
+    let m = crate::money::cents(m);
+    m.mantissa() * 10i128.pow(2 - m.scale().min(2))
+}
+
+fn from_cents(c: i128) -> Money {
+    Money::from_i128_with_scale(c, 2)
+}
+
+impl Tally {
+    /// Adds one loan.
+    pub fn add(&mut self, l: &Line) {
+        let s = self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year)).or_default();
+        let g = &l.amounts;
+        s.loans += g.loans;
+        s.agency_loans += g.agency_loans;
+        for (acc, m) in s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss]) {
+            *acc += to_cents(m);
+        }
+    }
+
+    /// Adds everything tallied to `report`, in a fixed order.
+    pub fn fold_into(self, report: &mut Report) {
+        let mut entries: Vec<(Key, Sums)> = self.map.into_iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((outcome, primary, event_type, lien_position, event_year), s) in entries {
+            let [t, g, r, b, u, n] = s.cents.map(from_cents);
+            report.add(&Line {
+                outcome,
+                primary,
+                event_type,
+                lien_position,
+                event_year,
+                amounts: Group {
+                    loans: s.loans,
+                    total_debt: t,
+                    gross: g,
+                    recoverable: r,
+                    barred: b,
+                    undetermined: u,
+                    agency_loans: s.agency_loans,
+                    agency_net_loss: n,
+                },
+            });
+        }
+    }
+}
