@@ -2,9 +2,12 @@
 //! barred balances, built by adding results rows one at a time, so shards can
 //! be assessed apart and merged ([`Report::merge`]) to the same totals.
 
+pub mod csv_report;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod read;
+pub mod tally;
 
 use crate::loan::EventType;
 use crate::money::Money;
@@ -161,7 +164,8 @@ impl Report {
     }
 }
 
-/// Report format from a path's extension.
+/// Report format from a path's extension: `.json`, `.md`/`.markdown`,
+/// `.html`/`.htm`, `.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     Json,
@@ -186,12 +190,16 @@ impl ReportFormat {
         }
     }
 
-    /// Renders a report in this format.
+    /// Renders a report in this format: JSON ([`json`]), Markdown
+    /// ([`markdown`]), a self-contained HTML page with inline SVG charts
+    /// ([`html`]) or one CSV row per group ([`csv_report`]). The same report
+    /// always renders to the same bytes.
     pub fn render(self, r: &Report) -> Result<String, String> {
         match self {
             ReportFormat::Json => Ok(json::render(r)),
             ReportFormat::Markdown => Ok(markdown::render(r)),
-            ReportFormat::Html | ReportFormat::Csv => Err("HTML and CSV reports are not built yet (use .json or .md)".into()),
+            ReportFormat::Html => html::render(r),
+            ReportFormat::Csv => csv_report::render(r),
         }
     }
 }

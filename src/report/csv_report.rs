@@ -1,0 +1,61 @@
+//! The CSV report (`--report x.csv`): one row per group, for spreadsheets.
+//!
+//! Columns `dimension,key,loans,gross_deficiency,recoverable,barred,undetermined`,
+//! money plain (`1234.56`). The first row is the totals (dimension `totals`,
+//! key `all`), then every group of [`Report::dimensions`] in report order.
+//! When any loan carries the agency's own net loss (public data sets), two
+//! more columns follow: `agency_loans,agency_net_loss`. Records read but not
+//! assessed (public data sets) close the file as rows of dimension
+//! `not_assessed`, with the count under `loans` and the money cells blank.
+
+use super::{Group, Report};
+use crate::money;
+
+/// The fixed columns, in order.
+pub const COLUMNS: [&str; 7] = ["dimension", "key", "loans", "gross_deficiency", "recoverable", "barred", "undetermined"];
+
+/// The columns added when any loan carries the agency's net loss.
+pub const AGENCY_COLUMNS: [&str; 2] = ["agency_loans", "agency_net_loss"];
+
+fn row(dimension: &str, key: &str, g: &Group, agency: bool) -> Vec<String> {
+    let mut r = vec![
+        dimension.to_string(),
+        key.to_string(),
+        g.loans.to_string(),
+        money::fmt(g.gross),
+        money::fmt(g.recoverable),
+        money::fmt(g.barred),
+        money::fmt(g.undetermined),
+    ];
+    if agency {
+        r.push(g.agency_loans.to_string());
+        r.push(money::fmt(g.agency_net_loss));
+    }
+    r
+}
+
+/// Renders the CSV report (RFC 4180 quoting, `\n` line ends).
+pub fn render(r: &Report) -> Result<String, String> {
+    let agency = r.totals.agency_loans > 0;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let err = |e: csv::Error| format!("CSV report: {e}");
+    let mut header: Vec<&str> = COLUMNS.to_vec();
+    if agency {
+        header.extend(AGENCY_COLUMNS);
+    }
+    w.write_record(&header).map_err(err)?;
+    w.write_record(row("totals", "all", &r.totals, agency)).map_err(err)?;
+    for (name, groups) in r.dimensions() {
+        let dimension = name.trim_start_matches("by_");
+        for (key, g) in &groups {
+            w.write_record(row(dimension, key, g, agency)).map_err(err)?;
+        }
+    }
+    for (key, n) in &r.not_assessed {
+        let mut rec = vec!["not_assessed".to_string(), key.clone(), n.to_string()];
+        rec.resize(header.len(), String::new());
+        w.write_record(&rec).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| format!("CSV report: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("CSV report: {e}"))
+}
