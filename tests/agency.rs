@@ -1,4 +1,4 @@
-//! `--layout fannie-mae` and `--layout freddie-mac` (SPEC §7, docs/agency.md).
+//! `--layout fannie-mae` and `--layout freddie-mac` (SPEC §7; README "Analysing Fannie Mae and Freddie Mac data").
 //!
 //! The real Fannie Mae sample is read from the shared fixtures directory at
 //! test time (not copied here). Everything else is synthetic: the tests

@@ -59,3 +59,36 @@ pub fn render(r: &Report) -> Result<String, String> {
     let bytes = w.into_inner().map_err(|e| format!("CSV report: {e}"))?;
     String::from_utf8(bytes).map_err(|e| format!("CSV report: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Money;
+    use std::str::FromStr;
+
+    #[test]
+    fn totals_row_then_groups_with_plain_money() {
+        let g = Group { loans: 2, gross: Money::from_str("1234.5").unwrap(), barred: Money::from_str("1234.5").unwrap(), ..Group::default() };
+        let mut r = Report { totals: g, ..Report::default() };
+        r.by_event_year.insert(2021, g);
+        let out = render(&r).unwrap();
+        assert_eq!(
+            out,
+            "dimension,key,loans,gross_deficiency,recoverable,barred,undetermined\n\
+             totals,all,2,1234.50,0.00,1234.50,0.00\n\
+             event_year,2021,2,1234.50,0.00,1234.50,0.00\n"
+        );
+    }
+
+    #[test]
+    fn agency_columns_and_not_assessed_rows() {
+        let g = Group { loans: 1, agency_loans: 1, agency_net_loss: Money::from_str("-10.25").unwrap(), ..Group::default() };
+        let mut r = Report { totals: g, ..Report::default() };
+        r.not_assessed.insert("paid, off".into(), 7);
+        let out = render(&r).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "dimension,key,loans,gross_deficiency,recoverable,barred,undetermined,agency_loans,agency_net_loss");
+        assert_eq!(lines[1], "totals,all,1,0.00,0.00,0.00,0.00,1,-10.25");
+        assert_eq!(lines[2], "not_assessed,\"paid, off\",7,,,,,,");
+    }
+}

@@ -99,7 +99,7 @@ fn text_width(s: &str, px: f64) -> i32 {
 fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -323,9 +323,11 @@ fn column_chart(aria: &str, bars: &[Bar]) -> Result<String, String> {
         let widest = bars.iter().map(|b| text_width(&b.label, FONT_PX)).max().unwrap_or(30);
         let every = ((f64::from(widest + 8) / col_w).ceil() as usize).max(1);
         let show_totals = bars.iter().map(|b| text_width(&compact(b.total()), FONT_PX - 1.0)).max().unwrap_or(0) as f64 <= col_w - 2.0;
+        // Columns fill 70% of their slot, but never grow wider than 90 px.
+        let half = (0.35f64).min(45.0 / col_w.max(1.0));
         for (i, bar) in bars.iter().enumerate() {
-            let x0 = i as f64 + 0.15;
-            let x1 = i as f64 + 0.85;
+            let x0 = i as f64 + 0.5 - half;
+            let x1 = i as f64 + 0.5 + half;
             let mut y = 0.0;
             for (k, part) in Part::ALL.iter().enumerate() {
                 let (px0, py0) = chart.backend_coord(&(x0, y));
@@ -417,7 +419,7 @@ impl Row {
 
 #[derive(Serialize)]
 struct Table {
-    key_label: &'static str,
+    key_label: String,
     rows: Vec<Row>,
     total: Row,
     agency: bool,
@@ -425,10 +427,13 @@ struct Table {
 
 #[derive(Serialize)]
 struct Section {
-    id: &'static str,
-    title: &'static str,
+    id: String,
+    title: String,
     intro: &'static str,
     chart: Option<String>,
+    /// Whether this grouping is charted (a chart is left out only when there
+    /// are no loans).
+    charted: bool,
     chart_caption: String,
     table: Table,
 }
@@ -496,8 +501,8 @@ fn summary_of(reason: Reason) -> String {
     }
 }
 
-fn table(key_label: &'static str, rows: Vec<Row>, totals: &Group, groups: &[(String, Group)]) -> Table {
-    Table { key_label, rows, total: Row::of("all loans".into(), None, totals), agency: totals.agency_loans > 0 || groups.iter().any(|(_, g)| g.agency_loans > 0) }
+fn table(key_label: &str, rows: Vec<Row>, totals: &Group, groups: &[(String, Group)]) -> Table {
+    Table { key_label: key_label.to_string(), rows, total: Row::of("all loans".into(), None, totals), agency: totals.agency_loans > 0 || groups.iter().any(|(_, g)| g.agency_loans > 0) }
 }
 
 /// Renders the HTML report.
@@ -570,40 +575,59 @@ pub fn render(r: &Report) -> Result<String, String> {
     let lien_bars: Vec<Bar> = lien_groups.iter().map(|(k, g)| Bar::new(lien_label(k), g)).collect();
     let year_bars: Vec<Bar> = year_groups.iter().map(|(k, g)| Bar::new(k.clone(), g)).collect();
 
-    let sections = vec![
+    let mut sections = vec![
         Section {
-            id: "by-rule",
-            title: "By rule",
+            id: "by-rule".into(),
+            title: "By rule".into(),
+            charted: true,
             intro: "Each loan counts under its primary reason: the rule (or the missing fact) that decided its outcome. The legal basis of every rule is listed at the end.",
             chart: chart_or_none(&reason_bars, hbar_chart, "Recoverable, barred and undetermined balance by rule")?,
             chart_caption: "Recoverable, barred and undetermined balance by primary reason, largest first.".into(),
             table: table("primary reason", reason_rows, t, &reason_groups),
         },
         Section {
-            id: "by-event-type",
-            title: "By event type",
+            id: "by-event-type".into(),
+            title: "By event type".into(),
+            charted: true,
             intro: "What ended the security: a judicial or trustee's sale, a short sale, a deed in lieu, or a senior lien's sale.",
             chart: chart_or_none(&event_bars, hbar_chart, "Recoverable, barred and undetermined balance by event type")?,
             chart_caption: "Recoverable, barred and undetermined balance by event type.".into(),
             table: table("event type", plain_rows(&event_groups), t, &event_groups),
         },
         Section {
-            id: "by-lien-position",
-            title: "By lien position",
+            id: "by-lien-position".into(),
+            title: "By lien position".into(),
+            charted: true,
             intro: "The loan's lien position on the property (unknown where the input leaves it blank).",
             chart: chart_or_none(&lien_bars, hbar_chart, "Recoverable, barred and undetermined balance by lien position")?,
             chart_caption: "Recoverable, barred and undetermined balance by lien position.".into(),
             table: table("lien position", plain_rows(&lien_groups), t, &lien_groups),
         },
         Section {
-            id: "by-event-year",
-            title: "By event year",
+            id: "by-event-year".into(),
+            title: "By event year".into(),
+            charted: true,
             intro: "The calendar year of the sale or other event that ended the security.",
             chart: chart_or_none(&year_bars, column_chart, "Recoverable, barred and undetermined balance by event year")?,
             chart_caption: "Recoverable, barred and undetermined balance by event year.".into(),
             table: table("event year", plain_rows(&year_groups), t, &year_groups),
         },
     ];
+    // Groupings this page does not chart (added to the report later) still
+    // get their table.
+    const CHARTED: [&str; 5] = ["by_outcome", "by_reason", "by_event_type", "by_lien_position", "by_event_year"];
+    for (name, groups) in dims.iter().filter(|(n, _)| !CHARTED.contains(n)) {
+        let words = name.trim_start_matches("by_").replace('_', " ");
+        sections.push(Section {
+            id: name.replace('_', "-"),
+            title: format!("By {words}"),
+            intro: "",
+            chart: None,
+            charted: false,
+            chart_caption: String::new(),
+            table: table(&words, plain_rows(groups), t, groups),
+        });
+    }
 
     let legal = reasons
         .iter()
@@ -705,6 +729,29 @@ mod tests {
         let html = render(&Report::default()).unwrap();
         assert!(html.contains("<svg"));
         assert!(!html.contains("http://") && !html.contains("https://"));
+    }
+
+    #[test]
+    fn agency_columns_and_not_assessed_are_shown() {
+        let g = Group {
+            loans: 3,
+            gross: Money::from(1000),
+            recoverable: Money::from(1000),
+            agency_loans: 2,
+            agency_net_loss: Money::from_str("12345.5").unwrap(),
+            ..Group::default()
+        };
+        let mut r = Report { totals: g, ..Report::default() };
+        r.by_event_year.insert(2019, g);
+        r.not_assessed.insert("paid_off".into(), 42);
+        let html = render(&r).unwrap();
+        assert!(html.contains("agency net loss"));
+        assert!(html.contains("12,345.50"));
+        assert!(html.contains("Read but not assessed"));
+        assert!(html.contains("paid_off"));
+        let plain = render(&Report::default()).unwrap();
+        assert!(!plain.contains("agency net loss"));
+        assert!(!plain.contains("Read but not assessed"));
     }
 
     #[test]

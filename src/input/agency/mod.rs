@@ -24,7 +24,7 @@
 //! detect a loan whose records are split up. It does not grow with the
 //! number of monthly records.
 //!
-//! See `docs/agency.md` for the field mapping and what it assumes.
+//! See the README section "Analysing Fannie Mae and Freddie Mac data" for the field mapping and what it assumes.
 
 pub mod fannie;
 pub mod freddie;
@@ -1010,7 +1010,7 @@ impl Acc {
         if self.reo_proxy > 0 {
             eprintln!(
                 "deficiency: warning: {}: {} loan(s) ended in REO or a deed in lieu: their sale_price is the net proceeds of the later \
-                 REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry (see docs/agency.md)",
+                 REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry (see the README, "Analysing Fannie Mae and Freddie Mac data")",
                 self.path, self.reo_proxy
             );
         }
