@@ -1010,7 +1010,7 @@ impl Acc {
         if self.reo_proxy > 0 {
             eprintln!(
                 "deficiency: warning: {}: {} loan(s) ended in REO or a deed in lieu: their sale_price is the net proceeds of the later \
-                 REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry (see the README, "Analysing Fannie Mae and Freddie Mac data")",
+                 REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry (see the README section on Fannie Mae and Freddie Mac data)",
                 self.path, self.reo_proxy
             );
         }
