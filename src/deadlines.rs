@@ -99,19 +99,17 @@ pub fn deadline(
 ) -> Deadline {
     let mut from = start;
     let mut tolled_days = 0;
-    if let Some(t) = tolling {
-        if from >= t.start && from < t.end {
+    if let Some(t) = tolling
+        && from >= t.start && from < t.end {
             from = t.end;
         }
-    }
     let raw = add_months(from, months, mode);
     let mut before_roll = raw;
-    if let Some(t) = tolling {
-        if from < t.start && raw >= t.start {
+    if let Some(t) = tolling
+        && from < t.start && raw >= t.start {
             tolled_days = (t.end - t.start).num_days() as u64;
             before_roll = raw.checked_add_days(Days::new(tolled_days)).unwrap_or(NaiveDate::MAX);
         }
-    }
     let date = if roll { calendar.roll_forward(before_roll) } else { before_roll };
     Deadline { date, start: from, raw, tolled_days, before_roll, beyond_calendar: !calendar.covers(date) }
 }

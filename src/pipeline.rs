@@ -1,10 +1,14 @@
 //! A run of `deficiency assess`: the only place that knows the order.
 //!
 //! For each input: read a batch of records, type and assess them in
-//! parallel (rayon, on a pool of `threads`), then — on this one thread, in
+//! parallel (rayon, on a pool of `threads`), then — on one writer thread, in
 //! input order — drop duplicate loan ids, write results and rejects, and add
-//! each loan to the report. Outputs are written to temporary files and
-//! renamed into place only when the run succeeds.
+//! each loan to the report. With `--threads 1` the same stages run in turn on
+//! one thread; with more, reading, assessing and writing overlap. Outputs are
+//! written to temporary files and renamed into place only when the run
+//! succeeds; totals are values added up, so any thread count gives the same
+//! bytes.
+#![allow(clippy::result_large_err)] // rows carry a `Reject` unboxed (see `input`)
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
@@ -336,11 +340,10 @@ impl<'a> Writer<'a> {
                 Err(rej) => {
                     self.report.rows.rejected += 1;
                     self.sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
-                    if let Some(max) = cfg.max_rejects {
-                        if self.report.rows.rejected > max {
+                    if let Some(max) = cfg.max_rejects
+                        && self.report.rows.rejected > max {
                             return Err(RunError::TooManyRejects { rejected: self.report.rows.rejected, max, last: rej.to_string() });
                         }
-                    }
                 }
             }
         }
@@ -473,6 +476,21 @@ impl Shard {
     }
 }
 
+fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
+    RunError::Write { path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), source: e }
+}
+
+/// A 64-bit fingerprint of a loan id (std's SipHash with its fixed default
+/// keys), so the duplicate check holds 8 bytes per loan however long the ids
+/// are. Two different ids share a fingerprint with probability about n²/2^65
+/// (3 in a million at 10 million loans); such a row would be rejected as a
+/// duplicate, never lost.
+fn id_hash(id: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,19 +506,4 @@ mod tests {
         }
         assert!(set.insert(0) && !set.insert(0) && !set.insert(1));
     }
-}
-
-fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
-    RunError::Write { path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), source: e }
-}
-
-/// A 64-bit fingerprint of a loan id (std's SipHash with its fixed default
-/// keys), so the duplicate check holds 8 bytes per loan however long the ids
-/// are. Two different ids share a fingerprint with probability about n²/2^65
-/// (3 in a million at 10 million loans); such a row would be rejected as a
-/// duplicate, never lost.
-fn id_hash(id: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
 }

@@ -5,6 +5,10 @@
 //! line, column and value. File-level problems are [`InputError`]s (fatal).
 //! The native CSV reader is [`native_csv`]; a columnar (Parquet) reader can
 //! produce the same cells through [`Cells`].
+//!
+//! A [`Reject`] is large (it names file, column, value and error), but it is
+//! built only for a bad row and moved once, so results carry it unboxed.
+#![allow(clippy::result_large_err)]
 
 pub mod agency;
 pub mod native_csv;
@@ -150,6 +154,10 @@ pub trait Cells {
     fn cell(&self, i: usize) -> Result<Cell<'_>, ValueError>;
     /// Number of fields in the record.
     fn len(&self) -> usize;
+    /// The record has no fields.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// The raw cell for error messages.
     fn raw(&self, i: usize) -> String;
 }

@@ -14,13 +14,13 @@ pub enum Cell<'a> {
 
 impl<'a> Cell<'a> {
     /// Trims ASCII whitespace; empty is `Blank`.
-    pub fn from_str(s: &'a str) -> Cell<'a> {
+    pub fn from_text(s: &'a str) -> Cell<'a> {
         let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
         if t.is_empty() { Cell::Blank } else { Cell::Text(t) }
     }
     /// From raw bytes; invalid UTF-8 is an error.
     pub fn from_bytes(b: &'a [u8]) -> Result<Cell<'a>, ValueError> {
-        std::str::from_utf8(b).map(Cell::from_str).map_err(|_| ValueError::Utf8)
+        std::str::from_utf8(b).map(Cell::from_text).map_err(|_| ValueError::Utf8)
     }
     pub fn is_blank(self) -> bool {
         matches!(self, Cell::Blank)
@@ -206,8 +206,8 @@ mod tests {
 
     #[test]
     fn cells_trim_and_blank() {
-        assert_eq!(Cell::from_str("  x \t"), Cell::Text("x"));
-        assert_eq!(Cell::from_str("   "), Cell::Blank);
+        assert_eq!(Cell::from_text("  x \t"), Cell::Text("x"));
+        assert_eq!(Cell::from_text("   "), Cell::Blank);
         assert_eq!(Cell::from_bytes(b"\xff"), Err(ValueError::Utf8));
     }
 }

@@ -48,7 +48,7 @@ impl Tally {
     /// Adds everything tallied to `report`, in a fixed order.
     pub fn fold_into(self, report: &mut Report) {
         let mut entries: Vec<(Key, Sums)> = self.map.into_iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|a| a.0);
         for ((outcome, primary, event_type, lien_position, event_year), s) in entries {
             let [t, g, r, b, u, n] = s.cents.map(from_cents);
             report.add(&Line {

@@ -110,12 +110,11 @@ pub fn purchase_money(loan: &Loan, cx: &mut Ctx) -> Result<bool, crate::engine::
         cx.note(Some(Rule::PurchaseMoney), || format!("{}; property_units = {}", purpose_fact(loan), units_fact(loan)), || "not a dwelling of 1-4 units: 580b(a)(3) does not apply".into());
         return Ok(false);
     }
-    if let Some(bt) = loan.borrower_type {
-        if bt != BorrowerType::Individual && cx.settings().entity_borrower_review && cx.ask(Question::EntityBorrower)? == HOLDER {
+    if let Some(bt) = loan.borrower_type
+        && bt != BorrowerType::Individual && cx.settings().entity_borrower_review && cx.ask(Question::EntityBorrower)? == HOLDER {
             cx.note(Some(Rule::BorrowerTypeUnclear), || format!("borrower_type = {}", bt.name()), || "read for the holder: an entity does not occupy, so 580b(a)(3) does not apply".into());
             return Ok(false);
         }
-    }
     cx.note(Some(Rule::PurchaseMoney), || format!("{}; owner_occupied = true; property_units = {}", purpose_fact(loan), units_fact(loan)), || {
         "a purchase-money loan on an owner-occupied 1-4 unit dwelling: 580b(a)(3) bars any deficiency".into()
     });
@@ -186,8 +185,8 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
         cx.note(Some(Rule::Refinance), || "refinances_purchase_money = false".into(), || "does not refinance a 580b(a)(3) loan: 580b(b) does not apply".into());
         return Ok(Refinance::NotApplicable);
     }
-    if let Some(first) = loan.first_refinance_date {
-        if first < REFINANCE_GATE {
+    if let Some(first) = loan.first_refinance_date
+        && first < REFINANCE_GATE {
             let holder = !cx.settings().refinance_chain_pre2013_review || cx.ask(Question::Pre2013Chain)? == HOLDER;
             cx.note(Some(Rule::RefinanceChainPre2013), || format!("first refinance {first}; this refinance {}", date_fact(loan.origination_date)), || {
                 if holder { "the chain began before 2013: read as unprotected".into() } else { "the chain began before 2013: read as protected".into() }
@@ -196,7 +195,6 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
                 return Ok(Refinance::NotApplicable);
             }
         }
-    }
     let split = split(loan, cx)?;
     cx.note(Some(Rule::Refinance), || {
         format!(
