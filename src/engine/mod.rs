@@ -252,7 +252,8 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
             Some(r) => kids.iter().position(|k| k.reasons[0] == r).unwrap_or(0),
             None => (0..kids.len()).min_by_key(|i| rank(kids[*i].reasons[0])).unwrap_or(0),
         };
-        let mut out = kids.into_iter().nth(idx).unwrap_or_else(unreachable_leaf);
+        let mut kids = kids;
+        let mut out = kids.swap_remove(idx); // every question has at least two answers
         let primary = out.reasons[0];
         out.reasons = std::iter::once(primary).chain(common.into_iter().filter(|r| *r != primary)).collect();
         out.flags = flags;
@@ -275,18 +276,6 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
             deadline: kids.iter().filter_map(|k| k.deadline).min(),
             redemption,
         }
-    }
-}
-
-fn unreachable_leaf() -> Leaf {
-    Leaf {
-        outcome: Outcome::NeedsReview,
-        reasons: vec![Reason::Rule(Rule::FraudOrWaste)],
-        flags: Vec::new(),
-        recoverable: Money::ZERO,
-        undetermined: Money::ZERO,
-        deadline: None,
-        redemption: None,
     }
 }
 
