@@ -282,37 +282,51 @@ impl Header {
             Some(values::money(sp_cell).map_err(|e| bad(Field::SalePrice, e))?)
         };
         let mut loan = Loan::new(id, event_type, event_date, unpaid, sale_price);
-        let loan_id = Some(loan.loan_id.clone());
+        // The hot loop: errors (rare) are built out of line.
+        let cold = |f: Field, value: String, e: ValueError, loan_id: &str| Reject {
+            loan_id: Some(loan_id.to_string()),
+            value,
+            ..reject(None, f.name(), String::new(), e.to_string())
+        };
         for &f in &Field::ALL[5..] {
-            let cell = get(f)?;
-            let cell = if cell.is_blank() {
-                match cx.assumptions.iter().find(|a| a.field == f) {
+            let pos = self.position(f);
+            let cell = match pos {
+                None => Cell::Blank,
+                Some(i) => match rec.cell(i) {
+                    Ok(c) => c,
+                    Err(e) => return Err(cold(f, rec.raw(i), e, &loan.loan_id)),
+                },
+            };
+            let (cell, assumed) = match cell {
+                Cell::Blank if !cx.assumptions.is_empty() => match cx.assumptions.iter().find(|a| a.field == f) {
                     Some(a) if f != Field::ForeclosureMethod || event_type == EventType::ForeclosureSale => {
                         loan.assumed.push(f);
-                        Cell::Text(a.value.as_str())
+                        (Cell::Text(a.value.as_str()), true)
                     }
-                    _ => cell,
-                }
-            } else {
-                cell
-            };
-            values::set_optional(&mut loan, f, cell).map_err(|e| Reject {
-                loan_id: loan_id.clone(),
-                value: match self.position(f) {
-                    Some(i) if !loan.assumed.contains(&f) => rec.raw(i),
-                    _ => cell.text().unwrap_or_default().to_string(),
+                    _ => (cell, false),
                 },
-                ..reject(None, f.name(), String::new(), e.to_string())
-            })?;
+                _ => (cell, false),
+            };
+            if let Err(e) = values::set_optional(&mut loan, f, cell) {
+                let value = match pos {
+                    Some(i) if !assumed => rec.raw(i),
+                    _ => cell.text().unwrap_or_default().to_string(),
+                };
+                return Err(cold(f, value, e, &loan.loan_id));
+            }
         }
         if let Some(filed) = loan.deficiency_filed_date {
-            let col = Field::DeficiencyFiledDate;
-            let raw = rec.raw(self.position(col).unwrap_or(0));
-            if filed < loan.event_date {
-                return Err(reject(loan_id, col.name(), raw, format!("is before the event_date {}; a deficiency cannot be filed before the sale", loan.event_date)));
-            }
-            if filed > cx.as_of {
-                return Err(reject(loan_id, col.name(), raw, format!("is after the --as-of date {}; a filing cannot be in the future", cx.as_of)));
+            let why = if filed < loan.event_date {
+                Some(format!("is before the event_date {}; a deficiency cannot be filed before the sale", loan.event_date))
+            } else if filed > cx.as_of {
+                Some(format!("is after the --as-of date {}; a filing cannot be in the future", cx.as_of))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                let col = Field::DeficiencyFiledDate;
+                let raw = rec.raw(self.position(col).unwrap_or(0));
+                return Err(reject(Some(loan.loan_id.clone()), col.name(), raw, why));
             }
         }
         Ok(Parsed { loan, ignored_sale_price })
