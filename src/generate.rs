@@ -242,6 +242,7 @@ const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     era * 146_097 + doe as i32 - 719_468
 }
 
+#[cfg(test)]
 fn civil_from_days(z: i32) -> (i32, u32, u32) {
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
@@ -299,20 +300,10 @@ fn put_money(buf: &mut Vec<u8>, cents: u64) {
 
 #[inline]
 fn put_date(buf: &mut Vec<u8>, days: i32) {
-    let (y, m, d) = civil_from_days(days);
-    let y = y as u32;
-    buf.extend_from_slice(&[
-        b'0' + (y / 1000 % 10) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (d / 10) as u8,
-        b'0' + (d % 10) as u8,
-    ]);
+    // `days` counts from 1970-01-01; 719_163 is that day's number from 0001-01-01.
+    if let Some(d) = chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163) {
+        crate::output::write_date(d, buf);
+    }
 }
 
 #[inline]

@@ -201,19 +201,9 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
             owner_occupied: occupancy(st.get(Key::Occupancy).unwrap_or("")),
         },
         (_, Some(f)) => f.clone(),
-        (_, None) => OrigFacts {
-            state: "(no acquisition record for this loan)".into(),
-            loan_purpose: String::new(),
-            origination_date: String::new(),
-            property_units: String::new(),
-            owner_occupied: String::new(),
-        },
+        (_, None) => OrigFacts::missing("(no acquisition record for this loan)"),
     };
-    c[Col::State as usize] = facts.state;
-    c[Col::LoanPurpose as usize] = facts.loan_purpose;
-    c[Col::OriginationDate as usize] = facts.origination_date;
-    c[Col::PropertyUnits as usize] = facts.property_units;
-    c[Col::OwnerOccupied as usize] = facts.owner_occupied;
+    facts.write_into(&mut c[..]);
     let upb = amount(upb_raw);
     c[Col::AccruedInterest as usize] =
         match accrued_interest(upb, st.amount(Key::NonIntUpb), st.amount(Key::Rate), &st.date(Agency::Fannie, Key::Lpi), event_date.date()) {

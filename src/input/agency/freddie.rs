@@ -148,18 +148,8 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
     c[Col::EventDate as usize] = event_date.cell();
     let upb_raw = non_zero(st.get(Key::RemovalUpb)).or(st.last_upb.get()).unwrap_or("");
     c[Col::UnpaidPrincipal as usize] = upb_raw.to_string();
-    let facts = orig.cloned().unwrap_or_else(|| OrigFacts {
-        state: "(no origination record for this loan)".into(),
-        loan_purpose: String::new(),
-        origination_date: String::new(),
-        property_units: String::new(),
-        owner_occupied: String::new(),
-    });
-    c[Col::State as usize] = facts.state;
-    c[Col::LoanPurpose as usize] = facts.loan_purpose;
-    c[Col::OriginationDate as usize] = facts.origination_date;
-    c[Col::PropertyUnits as usize] = facts.property_units;
-    c[Col::OwnerOccupied as usize] = facts.owner_occupied;
+    let facts = orig.cloned().unwrap_or_else(|| OrigFacts::missing("(no origination record for this loan)"));
+    facts.write_into(&mut c[..]);
     let upb = amount(upb_raw);
     let accrued = accrued_interest(upb, st.amount(Key::NonIntUpb), st.amount(Key::Rate), &st.date(Agency::Freddie, Key::Lpi), event_date.date());
     c[Col::AccruedInterest as usize] = match &accrued {

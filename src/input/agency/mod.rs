@@ -705,6 +705,29 @@ pub(crate) struct OrigFacts {
     pub owner_occupied: String,
 }
 
+impl OrigFacts {
+    /// Facts for a loan with no origination record: the state cell says so
+    /// (and is rejected as not a state code), the rest stay unknown.
+    pub(crate) fn missing(why: &str) -> OrigFacts {
+        OrigFacts {
+            state: why.into(),
+            loan_purpose: String::new(),
+            origination_date: String::new(),
+            property_units: String::new(),
+            owner_occupied: String::new(),
+        }
+    }
+
+    /// Moves the facts into their native columns.
+    pub(crate) fn write_into(self, c: &mut [String]) {
+        c[Col::State as usize] = self.state;
+        c[Col::LoanPurpose as usize] = self.loan_purpose;
+        c[Col::OriginationDate as usize] = self.origination_date;
+        c[Col::PropertyUnits as usize] = self.property_units;
+        c[Col::OwnerOccupied as usize] = self.owner_occupied;
+    }
+}
+
 /// What the reader makes of a finished loan.
 #[derive(Debug)]
 pub(crate) enum Translation {
