@@ -40,19 +40,21 @@ pub const RULE_9_LONG: Tolling = Tolling { start: ymd(2020, 4, 6), end: ymd(2020
 /// Emergency rule 9(b): limitations periods of 180 days or less, tolled 119 days.
 pub const RULE_9_SHORT: Tolling = Tolling { start: ymd(2020, 4, 6), end: ymd(2020, 8, 3), name: "emergency rule 9(b)" };
 
+/// The last date the layout can write (`YYYY-MM-DD`); computed dates past
+/// it (from absurd input dates) are held there.
+pub const LAST_DATE: NaiveDate = ymd(9999, 12, 31);
+
 /// `start` plus `months` calendar months, before any roll-forward.
 pub fn add_months(start: NaiveDate, months: u32, mode: MonthEnd) -> NaiveDate {
-    match mode {
+    let d = match mode {
         // chrono clips to the last day of the target month.
-        MonthEnd::Clip => start.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX),
-        MonthEnd::Overflow => {
-            let first = start.with_day(1).unwrap_or(start);
-            let target_first = first.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX);
-            target_first
-                .checked_add_days(Days::new(u64::from(start.day() - 1)))
-                .unwrap_or(NaiveDate::MAX)
-        }
-    }
+        MonthEnd::Clip => start.checked_add_months(Months::new(months)),
+        MonthEnd::Overflow => start
+            .with_day(1)
+            .and_then(|first| first.checked_add_months(Months::new(months)))
+            .and_then(|target_first| target_first.checked_add_days(Days::new(u64::from(start.day() - 1)))),
+    };
+    d.unwrap_or(LAST_DATE).min(LAST_DATE)
 }
 
 /// A computed deadline, with how it was reached (for `explain`).
@@ -108,9 +110,9 @@ pub fn deadline(
     if let Some(t) = tolling
         && from < t.start && raw >= t.start {
             tolled_days = (t.end - t.start).num_days() as u64;
-            before_roll = raw.checked_add_days(Days::new(tolled_days)).unwrap_or(NaiveDate::MAX);
+            before_roll = raw.checked_add_days(Days::new(tolled_days)).unwrap_or(LAST_DATE).min(LAST_DATE);
         }
-    let date = if roll { calendar.roll_forward(before_roll) } else { before_roll };
+    let date = if roll { calendar.roll_forward(before_roll).min(LAST_DATE) } else { before_roll };
     Deadline { date, start: from, raw, tolled_days, before_roll, beyond_calendar: !calendar.covers(date) }
 }
 
@@ -165,6 +167,14 @@ mod tests {
         assert_eq!(dl.raw, d("2020-05-10"));
         assert_eq!(dl.before_roll, d("2020-09-06"));
         assert_eq!(dl.date, d("2020-09-08")); // Sun 9-6, Labor Day 9-7
+    }
+
+    #[test]
+    fn absurd_dates_stay_writable() {
+        let cal = HolidayCalendar::embedded();
+        let dl = deadline(d("9999-12-31"), 48, MonthEnd::Clip, Some(RULE_9_LONG), true, cal);
+        assert_eq!(dl.date, LAST_DATE);
+        assert_eq!(add_months(d("9999-11-30"), 3, MonthEnd::Overflow), LAST_DATE);
     }
 
     #[test]
