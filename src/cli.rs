@@ -263,7 +263,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
                 break;
             }
             for rec in &batch[..n] {
-                let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.record.get(i)).map(|b| {
+                let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.field(i)).map(|b| {
                     std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
                 });
                 if id_matches != Some(true) {

@@ -10,27 +10,69 @@ use super::{Cells, Header, InputError, RecordSource};
 use std::io::Read;
 
 /// One raw record and where it came from.
+///
+/// A source fills the record through [`RawRecord::record_mut`] and then calls
+/// [`RawRecord::validate`], which checks the whole record as UTF-8 once
+/// (`csv::StringRecord::from_byte_record`: one ASCII scan for most records),
+/// so cells are read as text without checking each one again. A record that
+/// is not valid UTF-8 stays bytes, and its bad cell is reported by column.
 #[derive(Debug, Default, Clone)]
 pub struct RawRecord {
-    pub record: csv::ByteRecord,
+    bytes: csv::ByteRecord,
+    /// The same content, validated; `bytes` is then empty.
+    text: Option<csv::StringRecord>,
     /// 1-based data row.
     pub row: u64,
     /// Physical line where the record starts (CSV), if the format has lines.
     pub line: Option<u64>,
 }
 
+impl RawRecord {
+    /// The record to fill (any validated text is turned back into bytes).
+    pub fn record_mut(&mut self) -> &mut csv::ByteRecord {
+        if let Some(t) = self.text.take() {
+            self.bytes = t.into_byte_record();
+        }
+        &mut self.bytes
+    }
+
+    /// Checks the whole record as UTF-8 once.
+    pub fn validate(&mut self) {
+        if self.text.is_none() {
+            match csv::StringRecord::from_byte_record(std::mem::take(&mut self.bytes)) {
+                Ok(t) => self.text = Some(t),
+                Err(e) => self.bytes = e.into_byte_record(),
+            }
+        }
+    }
+
+    /// The raw bytes of field `i`.
+    pub fn field(&self, i: usize) -> Option<&[u8]> {
+        match &self.text {
+            Some(t) => t.get(i).map(str::as_bytes),
+            None => self.bytes.get(i),
+        }
+    }
+}
+
 impl Cells for RawRecord {
     fn cell(&self, i: usize) -> Result<Cell<'_>, ValueError> {
-        match self.record.get(i) {
-            Some(b) => Cell::from_bytes(b),
-            None => Ok(Cell::Blank),
+        match &self.text {
+            Some(t) => Ok(t.get(i).map(Cell::from_text).unwrap_or(Cell::Blank)),
+            None => match self.bytes.get(i) {
+                Some(b) => Cell::from_bytes(b),
+                None => Ok(Cell::Blank),
+            },
         }
     }
     fn len(&self) -> usize {
-        self.record.len()
+        match &self.text {
+            Some(t) => t.len(),
+            None => self.bytes.len(),
+        }
     }
     fn raw(&self, i: usize) -> String {
-        self.record.get(i).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+        self.field(i).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
     }
 }
 
@@ -111,11 +153,12 @@ impl RecordSource for CsvSource {
         let mut n = 0;
         while n < max {
             let slot = &mut batch[n];
-            match self.reader.read_byte_record(&mut slot.record) {
+            match self.reader.read_byte_record(slot.record_mut()) {
                 Ok(true) => {
                     self.rows += 1;
                     slot.row = self.rows;
-                    slot.line = slot.record.position().map(|p| p.line());
+                    slot.line = slot.record_mut().position().map(|p| p.line());
+                    slot.validate();
                     n += 1;
                 }
                 Ok(false) => break,

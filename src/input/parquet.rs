@@ -147,7 +147,7 @@ impl RecordSource for ParquetSource {
             batch.resize_with(n, RawRecord::default);
         }
         for (i, rec) in batch.iter_mut().take(n).enumerate() {
-            rec.record.clear();
+            rec.record_mut().clear();
             rec.row = (self.offset + i + 1) as u64;
             rec.line = None;
         }
@@ -156,8 +156,9 @@ impl RecordSource for ParquetSource {
         let views: Vec<ColView> = part.columns().iter().map(|c| ColView::new(c.as_materialized_series())).collect::<PolarsResult<_>>().map_err(pe(&self.path))?;
         for (i, rec) in batch.iter_mut().take(n).enumerate() {
             for v in &views {
-                v.push(i, &mut rec.record, &mut self.text);
+                v.push(i, rec.record_mut(), &mut self.text);
             }
+            rec.validate();
         }
         self.offset += n;
         Ok(n)

@@ -999,10 +999,12 @@ impl Acc {
                     self.reo_proxy += 1;
                 }
                 self.emitted += 1;
-                slot.record.clear();
+                let record = slot.record_mut();
+                record.clear();
                 for c in cells.iter() {
-                    slot.record.push_field(c.as_bytes());
+                    record.push_field(c.as_bytes());
                 }
+                slot.validate();
                 slot.row = self.emitted;
                 slot.line = Some(self.state.line);
                 true
