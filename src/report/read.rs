@@ -43,6 +43,7 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
         idx[i] = c?;
     }
     let mut rows = 0u64;
+    let mut tally = super::tally::Tally::default();
     for (n, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| err(e.to_string()))?;
         let line = n + 2;
@@ -73,9 +74,10 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
                 agency_net_loss: net_loss.unwrap_or_default(),
             },
         };
-        report.add(&l);
+        tally.add(&l);
         rows += 1;
     }
+    tally.fold_into(report);
     report.inputs.push(super::InputInfo { path: path.into(), rows });
     report.rows.read += rows;
     report.rows.assessed += rows;
@@ -102,6 +104,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         .map(|s| s.to_string())
         .collect();
     let step = 256 * 1024;
+    let mut tally = super::tally::Tally::default();
     let mut offset = 0;
     while offset < total {
         let n = step.min(total - offset);
@@ -154,10 +157,11 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
                     agency_net_loss: net[i].unwrap_or_default(),
                 },
             };
-            report.add(&l);
+            tally.add(&l);
         }
         offset += n;
     }
+    tally.fold_into(report);
     report.inputs.push(super::InputInfo { path: path.into(), rows: total as u64 });
     report.rows.read += total as u64;
     report.rows.assessed += total as u64;
