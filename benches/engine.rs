@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use deficiency::engine::{assess, Env};
 use deficiency::holidays::HolidayCalendar;
-use deficiency::input::{native_csv::CsvSource, RawRecord, RecordSource, RowContext};
+use deficiency::input::{native_csv::CsvSource, Batch, Fields, RecordSource, RowContext};
 use deficiency::money;
 use deficiency::settings::Settings;
 use std::hint::black_box;
@@ -22,9 +22,9 @@ fn sample_rows(n: u64) -> (tempfile::TempDir, String) {
     (dir, path.to_string_lossy().into_owned())
 }
 
-fn read_all(path: &str) -> (CsvSource, Vec<RawRecord>, usize) {
+fn read_all(path: &str) -> (CsvSource, Batch, usize) {
     let mut src = CsvSource::open(path).unwrap();
-    let mut batch = Vec::new();
+    let mut batch = Batch::default();
     let n = src.next_batch(&mut batch, 1 << 20).unwrap();
     (src, batch, n)
 }
@@ -35,7 +35,14 @@ fn engine(c: &mut Criterion) {
     let (_dir, path) = sample_rows(10_000);
     let (src, batch, n) = read_all(&path);
     let cx = RowContext { as_of: env.as_of, assumptions: &[] };
-    let loans: Vec<_> = batch[..n].iter().filter_map(|r| src.header().parse_row(r, r.row, r.line, cx).ok()).map(|p| p.loan).collect();
+    let mut fields = Fields::default();
+    let loans: Vec<_> = (0..n)
+        .filter_map(|i| {
+            let r = batch.get(i, &mut fields);
+            src.header().parse_row(&r, r.row(), r.line(), cx).ok()
+        })
+        .map(|p| p.loan)
+        .collect();
 
     let mut g = c.benchmark_group("engine");
     g.throughput(Throughput::Elements(loans.len() as u64));
@@ -52,8 +59,9 @@ fn engine(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("parse_and_assess_10k_rows", |b| {
         b.iter(|| {
-            for r in &batch[..n] {
-                if let Ok(p) = src.header().parse_row(r, r.row, r.line, cx) {
+            for i in 0..n {
+                let r = batch.get(i, &mut fields);
+                if let Ok(p) = src.header().parse_row(&r, r.row(), r.line(), cx) {
                     black_box(assess(&p.loan, env).unwrap());
                 }
             }

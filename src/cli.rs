@@ -4,7 +4,7 @@
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
-use crate::input::{Assumption, RawRecord, RowContext};
+use crate::input::{Assumption, Batch, Fields, RowContext};
 use crate::money;
 use crate::pipeline::{self, RunConfig, RunSummary};
 use crate::report::{Report, ReportFormat};
@@ -254,7 +254,8 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
     let as_of = a.as_of.unwrap_or_else(today);
     let assume = assumptions(&a.assume)?;
     let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
-    let mut batch: Vec<RawRecord> = Vec::new();
+    let mut batch = Batch::default();
+    let mut fields = Fields::default();
     let row_cx = RowContext { as_of, assumptions: &assume };
     for mut src in crate::input::open(&a.inputs, layout_of(a.layout))? {
         loop {
@@ -262,7 +263,8 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
             if n == 0 {
                 break;
             }
-            for rec in &batch[..n] {
+            for i in 0..n {
+                let rec = batch.get(i, &mut fields);
                 let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.field(i)).map(|b| {
                     std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
                 });
@@ -270,7 +272,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
                     continue;
                 }
                 let file = src.header().path.clone();
-                let parsed = match src.header().parse_row(rec, rec.row, rec.line, row_cx) {
+                let parsed = match src.header().parse_row(&rec, rec.row(), rec.line(), row_cx) {
                     Ok(p) => p,
                     Err(rej) => {
                         eprintln!("deficiency: {rej}");
@@ -279,9 +281,9 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
                 };
                 let (assessment, tree) = engine::explain(&parsed.loan, env)?;
                 let text = if a.json {
-                    crate::explain::render_json(&parsed.loan, rec.row, &assessment, &tree)
+                    crate::explain::render_json(&parsed.loan, rec.row(), &assessment, &tree)
                 } else {
-                    crate::explain::render_text(&parsed.loan, rec.row, &file, as_of, &assessment, &tree)
+                    crate::explain::render_text(&parsed.loan, rec.row(), &file, as_of, &assessment, &tree)
                 };
                 print_out(&text)?;
                 return Ok(0);

@@ -18,6 +18,18 @@ pub fn cents(amount: Money) -> Money {
     amount.round_dp_with_strategy(2, RoundingStrategy::ToZero)
 }
 
+/// [`cents`] as a whole number of cents (the same truncation toward zero),
+/// without going through decimal rounding.
+pub fn to_cents(amount: Money) -> i128 {
+    let (m, scale) = (amount.mantissa(), amount.scale());
+    if scale <= 2 {
+        m * 10i128.pow(2 - scale)
+    } else {
+        // integer division truncates toward zero, as CCP 577.5 reads
+        m / 10i128.pow(scale - 2)
+    }
+}
+
 /// Why a money cell could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -111,16 +123,24 @@ pub fn parse_money(s: &[u8]) -> Result<Money, MoneyError> {
 
 /// Formats an amount as plain `1234.56` (truncated to the cent, no separators).
 pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
-    let a = cents(amount);
-    // `cents` leaves at most two decimal places, so this is the value in cents.
-    let units = a.mantissa() * 10i128.pow(2 - a.scale().min(2));
+    let units = to_cents(amount);
     if units < 0 {
         out.push(b'-');
     }
     let u = units.unsigned_abs();
-    let whole = u / 100;
-    let frac = (u % 100) as u8;
-    let mut buf = [0u8; 40];
+    // Amounts are below 10^15 dollars (parse_money), so this fits; a wider
+    // value takes the slow path.
+    let (whole, frac) = match u64::try_from(u) {
+        Ok(u) => (u / 100, (u % 100) as u8),
+        Err(_) => {
+            out.extend_from_slice((u / 100).to_string().as_bytes());
+            out.push(b'.');
+            let frac = (u % 100) as u8;
+            out.extend_from_slice(&[b'0' + frac / 10, b'0' + frac % 10]);
+            return;
+        }
+    };
+    let mut buf = [0u8; 24];
     let mut n = buf.len();
     let mut w = whole;
     loop {
@@ -132,9 +152,7 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&buf[n..]);
-    out.push(b'.');
-    out.push(b'0' + frac / 10);
-    out.push(b'0' + frac % 10);
+    out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
 }
 
 /// [`format_cents`] as a `String`, for reports and explanations.
@@ -182,6 +200,11 @@ mod tests {
     #[test]
     fn cents_truncates_toward_zero() {
         assert_eq!(cents(d("2499.9995")), d("2499.99"));
+        // the integer form truncates the same way, either sign, any scale
+        for x in ["2499.9995", "0.009", "10", "-0.019", "-12.5", "123456789012.34567", "0", "7.1"] {
+            let c = cents(d(x));
+            assert_eq!(Money::from_i128_with_scale(to_cents(d(x)), 2), c, "{x}");
+        }
         assert_eq!(cents(d("0.009")), d("0.00"));
         assert_eq!(cents(d("10")), d("10"));
     }

@@ -12,7 +12,7 @@
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
-use crate::input::{self, Assumption, InputError, Layout, RawRecord, Reject, RowContext};
+use crate::input::{self, Assumption, Batch, InputError, Layout, Reject, RowContext};
 use crate::output::atomic::AtomicFile;
 use crate::output::rejects::RejectsWriter;
 use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
@@ -81,8 +81,27 @@ pub fn default_rejects_path(out: &std::path::Path) -> PathBuf {
     out.with_file_name(format!("{stem}.rejects.csv"))
 }
 
+/// The results writer. CSV rows are formatted by the workers and written
+/// here as bytes; other formats are written row by row.
+enum Results {
+    Csv(CsvResults<Box<dyn Write + Send>>),
+    Rows(Box<dyn ResultWriter>),
+}
+
+impl Results {
+    fn is_csv(&self) -> bool {
+        matches!(self, Results::Csv(_))
+    }
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Results::Csv(w) => Box::new(w).finish(),
+            Results::Rows(w) => w.finish(),
+        }
+    }
+}
+
 struct Sink {
-    results: Box<dyn ResultWriter>,
+    results: Results,
     results_file: Option<AtomicFile>,
     rejects: RejectsWriter<Box<dyn Write + Send>>,
     rejects_file: Option<AtomicFile>,
@@ -94,15 +113,18 @@ fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
 
 impl Sink {
     fn open(cfg: &RunConfig) -> Result<Sink, RunError> {
-        let (results, results_file): (Box<dyn ResultWriter>, _) = match &cfg.out {
-            None => (Box::new(CsvResults::new(Box::new(io::BufWriter::new(io::stdout())) as Box<dyn Write + Send>).map_err(wr(std::path::Path::new("-")))?), None),
+        let (results, results_file) = match &cfg.out {
+            None => {
+                let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout()));
+                (Results::Csv(CsvResults::new(out).map_err(wr(std::path::Path::new("-")))?), None)
+            }
             Some(p) => {
                 let mut f = AtomicFile::create(p).map_err(wr(p))?;
                 let w = f.writer().map_err(wr(p))?;
-                let rw: Box<dyn ResultWriter> = match Format::from_path(p) {
-                    Some(Format::Csv) => Box::new(CsvResults::new(w).map_err(wr(p))?),
-                    Some(Format::Jsonl) => Box::new(JsonlResults::new(w)),
-                    Some(Format::Parquet) => Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?),
+                let rw = match Format::from_path(p) {
+                    Some(Format::Csv) => Results::Csv(CsvResults::new(Box::new(w) as Box<dyn Write + Send>).map_err(wr(p))?),
+                    Some(Format::Jsonl) => Results::Rows(Box::new(JsonlResults::new(w))),
+                    Some(Format::Parquet) => Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?)),
                     None => return Err(RunError::Usage(format!("{}: unknown results format (use .csv, .jsonl or .parquet)", p.display()))),
                 };
                 (rw, Some(f))
@@ -159,11 +181,12 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
     let ignored = AtomicU64::new(0);
 
+    let job = Job { row_cx, env, ignored: &ignored, csv: sink.results.is_csv() };
     let writer = Writer::new(cfg, sink, report, progress);
     let (sink, report) = if cfg.threads <= 1 {
-        run_sequential(&mut sources, writer, row_cx, env, &ignored)?
+        run_sequential(&mut sources, writer, job)?
     } else {
-        run_pipelined(&mut sources, writer, &pool, row_cx, env, &ignored)?
+        run_pipelined(&mut sources, writer, &pool, job)?
     };
     let ignored_sale_price = ignored.into_inner();
     if ignored_sale_price > 0 {
@@ -201,6 +224,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
 /// A typed and assessed row, a rejected row, or a broken invariant (a bug).
 type Assessed = Result<Result<ResultRow, Reject>, crate::deficiency::InvariantViolation>;
 
+/// Rows one worker task takes at a time: enough to amortise the task, few
+/// enough that a batch gives every thread several pieces.
+const PIECE_ROWS: usize = 2048;
+
 /// The end of one input file.
 struct FileEnd {
     path: String,
@@ -208,32 +235,90 @@ struct FileEnd {
     not_assessed: Vec<(String, u64)>,
 }
 
-/// What passes between the stages: a batch (its first `n` items are live)
-/// with the header of its file, or the end of a file.
+/// What passes between the stages: a batch (its first `n` records are
+/// live) with the header of its file, or the end of a file.
 enum Msg<T> {
-    Batch(Vec<T>, usize, std::sync::Arc<crate::input::Header>),
+    Batch(T, usize, std::sync::Arc<crate::input::Header>),
     End(FileEnd),
 }
 
+/// Run-wide facts every worker needs.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    row_cx: RowContext<'a>,
+    env: Env<'a>,
+    ignored: &'a AtomicU64,
+    /// Format results as CSV in the workers.
+    csv: bool,
+}
+
+/// One worker's share of a batch: its rows typed and assessed, in order,
+/// with what the writer needs to keep its work small.
+#[derive(Default)]
+struct Piece {
+    items: Vec<Assessed>,
+    /// The loan id's fingerprint for each assessed row (0 for a reject).
+    hashes: Vec<u64>,
+    /// With CSV output: the rows formatted, and where each item's bytes end.
+    csv: Vec<u8>,
+    ends: Vec<usize>,
+    /// The report sums of the assessed rows.
+    tally: crate::report::tally::Tally,
+    fields: input::Fields,
+}
+
+impl Piece {
+    /// Types, assesses, fingerprints, formats and tallies `rows` of `batch`.
+    fn fill(&mut self, batch: &Batch, rows: std::ops::Range<usize>, header: &crate::input::Header, job: Job) {
+        self.items.clear();
+        self.hashes.clear();
+        self.csv.clear();
+        self.ends.clear();
+        for i in rows {
+            let rec = batch.get(i, &mut self.fields);
+            let item = assess_record(header, &rec, job);
+            let mut hash = 0;
+            if let Ok(Ok(row)) = &item {
+                hash = id_hash(&row.loan_id);
+                if job.csv {
+                    crate::output::results::csv_row(row, &mut self.csv);
+                }
+                self.tally.add(&Line::of(row));
+            }
+            self.hashes.push(hash);
+            self.ends.push(self.csv.len());
+            self.items.push(item);
+        }
+    }
+}
+
+/// Assesses the first `n` records of `batch` into `pieces`: in parallel on
+/// `pool`, or in turn on this thread.
+fn assess_batch(batch: &Batch, n: usize, header: &crate::input::Header, pieces: &mut Vec<Piece>, job: Job, pool: Option<&rayon::ThreadPool>) -> usize {
+    let count = n.div_ceil(PIECE_ROWS);
+    if pieces.len() < count {
+        pieces.resize_with(count, Piece::default);
+    }
+    let work = |(k, p): (usize, &mut Piece)| p.fill(batch, k * PIECE_ROWS..n.min((k + 1) * PIECE_ROWS), header, job);
+    match pool {
+        Some(pool) => pool.install(|| pieces[..count].par_iter_mut().enumerate().for_each(work)),
+        None => pieces[..count].iter_mut().enumerate().for_each(work),
+    }
+    count
+}
+
 /// `--threads N` (N ≥ 2): three overlapping stages. A reader thread fills
-/// batches of raw records; this thread types and assesses each batch on the
-/// pool of N workers; a writer thread writes results in input order and adds
-/// up the report. Batches are recycled, so memory stays flat.
-fn run_pipelined(
-    sources: &mut [Box<dyn input::RecordSource>],
-    writer: Writer,
-    pool: &rayon::ThreadPool,
-    row_cx: RowContext,
-    env: Env,
-    ignored: &AtomicU64,
-) -> Result<(Sink, Report), RunError> {
+/// batches of records; this thread has the pool of N workers type, assess
+/// and format each batch; a writer thread writes results in input order and
+/// adds up the report. Batches are recycled, so memory stays flat.
+fn run_pipelined(sources: &mut [Box<dyn input::RecordSource>], writer: Writer, pool: &rayon::ThreadPool, job: Job) -> Result<(Sink, Report), RunError> {
     std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
-        let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<RawRecord>>(1);
-        let (spare_tx, spare_rx) = mpsc::channel::<Vec<RawRecord>>();
-        let (out_tx, out_rx) = mpsc::sync_channel::<Msg<Assessed>>(1);
-        let (done_tx, done_rx) = mpsc::channel::<Vec<Assessed>>();
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<Batch>>(1);
+        let (spare_tx, spare_rx) = mpsc::channel::<Batch>();
+        let (out_tx, out_rx) = mpsc::sync_channel::<Msg<(Vec<Piece>, usize)>>(1);
+        let (done_tx, done_rx) = mpsc::channel::<Vec<Piece>>();
         for _ in 0..2 {
-            let _ = spare_tx.send(Vec::new());
+            let _ = spare_tx.send(Batch::default());
         }
         let reader_spare_tx = spare_tx.clone();
         let reader = scope.spawn(move || -> Result<(), RunError> {
@@ -265,12 +350,10 @@ fn run_pipelined(
             let out = match msg {
                 Msg::End(end) => Msg::End(end),
                 Msg::Batch(batch, n, header) => {
-                    let mut results = done_rx.try_recv().unwrap_or_default();
-                    pool.install(|| {
-                        batch[..n].par_iter().map(|rec| assess_record(&header, rec, row_cx, env, ignored)).collect_into_vec(&mut results)
-                    });
+                    let mut pieces = done_rx.try_recv().unwrap_or_default();
+                    let count = assess_batch(&batch, n, &header, &mut pieces, job, Some(pool));
                     let _ = spare_tx.send(batch);
-                    Msg::Batch(results, n, header)
+                    Msg::Batch((pieces, count), n, header)
                 }
             };
             if out_tx.send(out).is_err() {
@@ -289,7 +372,7 @@ fn run_pipelined(
 }
 
 /// The writer stage: in input order, drops duplicate loan ids, writes
-/// results and rejects, and adds each loan to the report.
+/// results and rejects, and adds each batch's sums to the report.
 struct Writer<'a> {
     cfg: &'a RunConfig,
     sink: Sink,
@@ -311,46 +394,67 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Writes the first `n` rows of a batch, leaving the batch empty for reuse.
-    fn batch(&mut self, batch: &mut Vec<Assessed>, n: usize, header: &crate::input::Header) -> Result<(), RunError> {
+    /// Writes the assessed pieces of one batch, in order, leaving them empty
+    /// for reuse.
+    fn batch(&mut self, pieces: &mut [Piece], header: &crate::input::Header) -> Result<(), RunError> {
+        for piece in pieces {
+            self.piece(piece, header)?;
+        }
+        if let Some(pb) = &self.progress {
+            pb.set_message(format!("{} rows", self.report.rows.read));
+            pb.tick();
+        }
+        Ok(())
+    }
+
+    fn piece(&mut self, piece: &mut Piece, header: &crate::input::Header) -> Result<(), RunError> {
         let cfg = self.cfg;
-        for r in batch.drain(..n) {
+        self.tally.absorb(&mut piece.tally);
+        // CSV bytes not yet written start here.
+        let mut pending = 0;
+        let mut start = 0;
+        for (j, item) in piece.items.drain(..).enumerate() {
+            let end = piece.ends[j];
             self.report.rows.read += 1;
-            let r = r?.and_then(|row| {
-                if self.seen.insert(id_hash(&row.loan_id)) {
-                    Ok(row)
-                } else {
-                    Err(Reject {
+            let rej = match item? {
+                Ok(row) if self.seen.insert(piece.hashes[j]) => {
+                    if let Results::Rows(w) = &mut self.sink.results {
+                        w.write(&row).map_err(|e| out_err(cfg, e))?;
+                    }
+                    self.report.rows.assessed += 1;
+                    start = end;
+                    continue;
+                }
+                Ok(row) => {
+                    // A duplicate: the worker wrote and tallied it; take it out.
+                    self.tally.remove(&Line::of(&row));
+                    if let Results::Csv(w) = &mut self.sink.results {
+                        w.write_raw(&piece.csv[pending..start]).map_err(|e| out_err(cfg, e))?;
+                    }
+                    pending = end;
+                    Reject {
                         file: header.path.clone(),
                         row: row.row,
                         line: row.line,
                         loan_id: Some(row.loan_id.clone()),
                         column: "loan_id".into(),
-                        value: row.loan_id.clone(),
+                        value: row.loan_id,
                         error: "duplicates an earlier loan_id in this run; the first was kept".into(),
-                    })
+                    }
                 }
-            });
-            match r {
-                Ok(row) => {
-                    self.sink.results.write(&row).map_err(|e| out_err(cfg, e))?;
-                    self.tally.add(&Line::of(&row));
-                    self.report.rows.assessed += 1;
-                }
-                Err(rej) => {
-                    self.report.rows.rejected += 1;
-                    self.sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
-                    if let Some(max) = cfg.max_rejects
-                        && self.report.rows.rejected > max {
-                            return Err(RunError::TooManyRejects { rejected: self.report.rows.rejected, max, last: rej.to_string() });
-                        }
-                }
+                Err(rej) => rej,
+            };
+            start = end;
+            self.report.rows.rejected += 1;
+            self.sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
+            if let Some(max) = cfg.max_rejects
+                && self.report.rows.rejected > max
+            {
+                return Err(RunError::TooManyRejects { rejected: self.report.rows.rejected, max, last: rej.to_string() });
             }
         }
-        batch.clear();
-        if let Some(pb) = &self.progress {
-            pb.set_message(format!("{} rows", self.report.rows.read));
-            pb.tick();
+        if let Results::Csv(w) = &mut self.sink.results {
+            w.write_raw(&piece.csv[pending..]).map_err(|e| out_err(cfg, e))?;
         }
         Ok(())
     }
@@ -366,13 +470,13 @@ impl<'a> Writer<'a> {
 }
 
 /// Runs the writer stage on its own thread, fed by a channel.
-fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<Assessed>>, done: mpsc::Sender<Vec<Assessed>>) -> Result<(Sink, Report), RunError> {
+fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>, done: mpsc::Sender<Vec<Piece>>) -> Result<(Sink, Report), RunError> {
     for msg in rx.iter() {
         match msg {
             Msg::End(end) => w.end_file(end),
-            Msg::Batch(mut batch, n, header) => {
-                w.batch(&mut batch, n, &header)?;
-                let _ = done.send(batch);
+            Msg::Batch((mut pieces, count), _, header) => {
+                w.batch(&mut pieces[..count], &header)?;
+                let _ = done.send(pieces);
             }
         }
     }
@@ -380,27 +484,21 @@ fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<Assessed>>, done: mpsc::Sen
 }
 
 /// Types and assesses one record.
-fn assess_record(header: &crate::input::Header, rec: &RawRecord, row_cx: RowContext, env: Env, ignored: &AtomicU64) -> Assessed {
-    let parsed = match header.parse_row(rec, rec.row, rec.line, row_cx) {
+fn assess_record(header: &crate::input::Header, rec: &input::Record, job: Job) -> Assessed {
+    let parsed = match header.parse_row(rec, rec.row(), rec.line(), job.row_cx) {
         Ok(p) => p,
         Err(rej) => return Ok(Err(rej)),
     };
     if parsed.ignored_sale_price {
-        ignored.fetch_add(1, Ordering::Relaxed);
+        job.ignored.fetch_add(1, Ordering::Relaxed);
     }
-    engine::assess(&parsed.loan, env).map(|a| Ok(ResultRow::new(rec.row, rec.line, parsed.loan, a)))
+    engine::assess(&parsed.loan, job.env).map(|a| Ok(ResultRow::new(rec.row(), rec.line(), parsed.loan, a)))
 }
 
 /// `--threads 1`: every stage in turn on this one thread.
-fn run_sequential(
-    sources: &mut [Box<dyn input::RecordSource>],
-    mut w: Writer,
-    row_cx: RowContext,
-    env: Env,
-    ignored: &AtomicU64,
-) -> Result<(Sink, Report), RunError> {
-    let mut batch: Vec<RawRecord> = Vec::new();
-    let mut results: Vec<Assessed> = Vec::new();
+fn run_sequential(sources: &mut [Box<dyn input::RecordSource>], mut w: Writer, job: Job) -> Result<(Sink, Report), RunError> {
+    let mut batch = Batch::default();
+    let mut pieces: Vec<Piece> = Vec::new();
     for src in sources.iter_mut() {
         let header = src.header().clone();
         let mut rows = 0u64;
@@ -410,8 +508,8 @@ fn run_sequential(
                 break;
             }
             rows += n as u64;
-            results.extend(batch[..n].iter().map(|rec| assess_record(&header, rec, row_cx, env, ignored)));
-            w.batch(&mut results, n, &header)?;
+            let count = assess_batch(&batch, n, &header, &mut pieces, job, None);
+            w.batch(&mut pieces[..count], &header)?;
         }
         w.end_file(FileEnd { path: header.path.clone(), rows, not_assessed: src.not_assessed() });
     }

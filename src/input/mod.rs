@@ -11,11 +11,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod agency;
+pub mod columns;
 pub mod native_csv;
 pub mod parquet;
 pub mod values;
 
-pub use native_csv::RawRecord;
+pub use native_csv::{Fields, LineChunk, RawRecord, SplitRecord};
 
 use crate::loan::{EventType, Field, Loan};
 use chrono::NaiveDate;
@@ -35,13 +36,126 @@ pub enum Layout {
 pub trait RecordSource: Send {
     /// The columns of the records this source yields.
     fn header(&self) -> &Header;
-    /// Fills `batch` (reusing its records) with up to `max` records; returns
+    /// Fills `batch` (reusing its buffers) with up to `max` records; returns
     /// how many were read (0 at the end).
-    fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError>;
+    fn next_batch(&mut self, batch: &mut Batch, max: usize) -> Result<usize, InputError>;
     /// Records read but not passed on for assessment, counted by category
     /// (e.g. loans a public data set shows as prepaid), for the report.
     fn not_assessed(&self) -> Vec<(String, u64)> {
         Vec::new()
+    }
+}
+
+/// A batch of records from one source. Its buffers are reused from batch
+/// to batch. A source fills either raw records (built field by field) or a
+/// chunk of whole CSV lines that the workers split.
+#[derive(Debug, Default)]
+pub struct Batch {
+    records: Vec<RawRecord>,
+    lines: LineChunk,
+    columns: columns::TextColumns,
+    kind: BatchKind,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum BatchKind {
+    #[default]
+    Records,
+    Lines,
+    Columns,
+}
+
+impl Batch {
+    /// The records to fill, field by field.
+    pub fn records_mut(&mut self) -> &mut Vec<RawRecord> {
+        self.kind = BatchKind::Records;
+        &mut self.records
+    }
+
+    /// The chunk of CSV lines to fill.
+    pub fn lines_mut(&mut self) -> &mut LineChunk {
+        self.kind = BatchKind::Lines;
+        &mut self.lines
+    }
+
+    /// The columns to fill (then call [`columns::TextColumns::finish`]).
+    pub fn columns_mut(&mut self) -> &mut columns::TextColumns {
+        self.kind = BatchKind::Columns;
+        &mut self.columns
+    }
+
+    /// Record `i`, split into fields with a worker's buffers.
+    #[inline]
+    pub fn get<'a>(&'a self, i: usize, fields: &'a mut Fields) -> Record<'a> {
+        match self.kind {
+            BatchKind::Lines => {
+                let (row, line) = self.lines.position(i);
+                Record::Split(fields.split(&self.lines, i), row, line)
+            }
+            BatchKind::Records => Record::Raw(&self.records[i]),
+            BatchKind::Columns => Record::Column(self.columns.record(i), self.columns.row(i)),
+        }
+    }
+}
+
+/// One record of a [`Batch`], ready to type.
+#[derive(Debug, Clone, Copy)]
+pub enum Record<'a> {
+    Raw(&'a RawRecord),
+    /// A CSV line split into fields, with its data row and line.
+    Split(SplitRecord<'a>, u64, u64),
+    /// A row of a columnar chunk, with its data row.
+    Column(columns::ColumnRecord<'a>, u64),
+}
+
+impl Record<'_> {
+    /// 1-based data row.
+    pub fn row(&self) -> u64 {
+        match self {
+            Record::Raw(r) => r.row,
+            Record::Split(_, row, _) | Record::Column(_, row) => *row,
+        }
+    }
+    /// Physical line where the record starts, if the format has lines.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Record::Raw(r) => r.line,
+            Record::Split(_, _, line) => Some(*line),
+            Record::Column(..) => None,
+        }
+    }
+    /// The raw bytes of field `i`.
+    pub fn field(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            Record::Raw(r) => r.field(i),
+            Record::Split(s, _, _) => s.field(i),
+            Record::Column(c, _) => c.field(i),
+        }
+    }
+}
+
+impl Cells for Record<'_> {
+    #[inline]
+    fn cell(&self, i: usize) -> Result<Cell<'_>, ValueError> {
+        match self {
+            Record::Raw(r) => r.cell(i),
+            Record::Split(s, _, _) => s.cell(i),
+            Record::Column(c, _) => c.cell(i),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Record::Raw(r) => r.len(),
+            Record::Split(s, _, _) => s.len(),
+            Record::Column(c, _) => c.len(),
+        }
+    }
+    fn raw(&self, i: usize) -> String {
+        match self {
+            Record::Raw(r) => r.raw(i),
+            Record::Split(s, _, _) => s.raw(i),
+            Record::Column(c, _) => c.raw(i),
+        }
     }
 }
 
@@ -143,6 +257,8 @@ impl Assumption {
 pub struct Header {
     pub path: String,
     index: Vec<Option<usize>>,
+    /// The optional columns the file has, in layout order, with positions.
+    optional: Vec<(Field, usize)>,
     /// Header cells that name no known column.
     pub unknown: Vec<String>,
     pub width: usize,
@@ -205,7 +321,8 @@ impl Header {
                 found: if names.is_empty() { "nothing".into() } else { format!("{}{more}", found.join(", ")) },
             });
         }
-        Ok(Header { path: path.into(), index, unknown, width: names.len() })
+        let optional = Field::ALL[Field::REQUIRED.len()..].iter().filter_map(|&f| index[f as usize].map(|i| (f, i))).collect();
+        Ok(Header { path: path.into(), index, optional, unknown, width: names.len() })
     }
 
     /// The position of a column, if the file has it.
@@ -214,7 +331,7 @@ impl Header {
     }
 
     /// Types one record into a loan, or says what is wrong with it.
-    pub fn parse_row(&self, rec: &dyn Cells, row: u64, line: Option<u64>, cx: RowContext) -> Result<Parsed, Reject> {
+    pub fn parse_row<C: Cells + ?Sized>(&self, rec: &C, row: u64, line: Option<u64>, cx: RowContext) -> Result<Parsed, Reject> {
         let reject = |loan_id: Option<String>, column: &str, value: String, error: String| Reject {
             file: self.path.clone(),
             row,
@@ -288,31 +405,47 @@ impl Header {
             value,
             ..reject(None, f.name(), String::new(), e.to_string())
         };
-        for &f in &Field::ALL[5..] {
-            let pos = self.position(f);
-            let cell = match pos {
-                None => Cell::Blank,
-                Some(i) => match rec.cell(i) {
-                    Ok(c) => c,
-                    Err(e) => return Err(cold(f, rec.raw(i), e, &loan.loan_id)),
-                },
-            };
-            let (cell, assumed) = match cell {
-                Cell::Blank if !cx.assumptions.is_empty() => match cx.assumptions.iter().find(|a| a.field == f) {
-                    Some(a) if f != Field::ForeclosureMethod || event_type == EventType::ForeclosureSale => {
-                        loan.assumed.push(f);
-                        (Cell::Text(a.value.as_str()), true)
+        if cx.assumptions.is_empty() {
+            // Only the columns the file has; a blank cell keeps the default
+            // `Loan::new` already holds (tests/values: blank == default).
+            for &(f, i) in &self.optional {
+                match rec.cell(i) {
+                    Ok(Cell::Blank) => {}
+                    Ok(cell) => {
+                        if let Err(e) = values::set_optional(&mut loan, f, cell) {
+                            return Err(cold(f, rec.raw(i), e, &loan.loan_id));
+                        }
                     }
-                    _ => (cell, false),
-                },
-                _ => (cell, false),
-            };
-            if let Err(e) = values::set_optional(&mut loan, f, cell) {
-                let value = match pos {
-                    Some(i) if !assumed => rec.raw(i),
-                    _ => cell.text().unwrap_or_default().to_string(),
+                    Err(e) => return Err(cold(f, rec.raw(i), e, &loan.loan_id)),
+                }
+            }
+        } else {
+            for &f in &Field::ALL[Field::REQUIRED.len()..] {
+                let pos = self.position(f);
+                let cell = match pos {
+                    None => Cell::Blank,
+                    Some(i) => match rec.cell(i) {
+                        Ok(c) => c,
+                        Err(e) => return Err(cold(f, rec.raw(i), e, &loan.loan_id)),
+                    },
                 };
-                return Err(cold(f, value, e, &loan.loan_id));
+                let (cell, assumed) = match cell {
+                    Cell::Blank => match cx.assumptions.iter().find(|a| a.field == f) {
+                        Some(a) if f != Field::ForeclosureMethod || event_type == EventType::ForeclosureSale => {
+                            loan.assumed.push(f);
+                            (Cell::Text(a.value.as_str()), true)
+                        }
+                        _ => (cell, false),
+                    },
+                    _ => (cell, false),
+                };
+                if let Err(e) = values::set_optional(&mut loan, f, cell) {
+                    let value = match pos {
+                        Some(i) if !assumed => rec.raw(i),
+                        _ => cell.text().unwrap_or_default().to_string(),
+                    };
+                    return Err(cold(f, value, e, &loan.loan_id));
+                }
             }
         }
         if let Some(filed) = loan.deficiency_filed_date {

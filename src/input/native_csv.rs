@@ -1,15 +1,28 @@
-//! The native CSV reader: header row, UTF-8 (a BOM is ignored), LF or CRLF,
-//! quoted fields, `-` for stdin, `.csv.gz` decompressed on the fly.
+//! The native CSV reader: header row, UTF-8 (a BOM is ignored), LF, CRLF or
+//! CR line ends, quoted fields, `-` for stdin, `.csv.gz` decompressed on the
+//! fly.
 //!
-//! Records are read into a reused pool of `csv::ByteRecord`s, so a batch
-//! allocates nothing once the pool is warm; cells are decoded lazily when a
-//! row is typed.
+//! Reading is split so that the parallel workers do most of it:
+//!
+//! - the reader thread only finds where each record ends ([`CsvSource`]
+//!   fills a [`LineChunk`]: the raw bytes of up to a batch of whole records
+//!   and each record's span and line), a `memchr` scan for the line end;
+//! - each worker splits its records into fields ([`Fields::split`]): on
+//!   commas for a record without a quote, through `csv_core` (the csv
+//!   crate's own parser) for a record with one, and checks the record as
+//!   UTF-8 once.
+//!
+//! The result is the same as the csv crate's reader with `flexible(true)`:
+//! blank lines are skipped, `\r\n`, `\n` and `\r` end records, a quote opens
+//! a quoted field only at the start of a field, and row and line numbers
+//! count the same way (tests compare the two on random input).
 
 use super::values::{Cell, ValueError};
 use super::{Cells, Header, InputError, RecordSource};
 use std::io::Read;
 
-/// One raw record and where it came from.
+/// One raw record and where it came from, for sources that build records
+/// field by field (Parquet, the public data sets).
 ///
 /// A source fills the record through [`RawRecord::record_mut`] and then calls
 /// [`RawRecord::validate`], which checks the whole record as UTF-8 once
@@ -76,12 +89,187 @@ impl Cells for RawRecord {
     }
 }
 
-/// Streams a native-layout CSV file in batches.
+/// Where one record sits in a [`LineChunk`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    /// Exclusive; the line end is not included.
+    end: usize,
+    /// Physical line where the record starts.
+    line: u64,
+    /// The record holds a `"`: split it with `csv_core`.
+    quoted: bool,
+}
+
+/// Whole CSV records as read from the file, not yet split into fields.
+#[derive(Debug, Default)]
+pub struct LineChunk {
+    data: Vec<u8>,
+    spans: Vec<Span>,
+    /// Data row of the first record.
+    first_row: u64,
+}
+
+impl LineChunk {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+    /// Data row (1-based) and line of record `i`.
+    pub fn position(&self, i: usize) -> (u64, u64) {
+        (self.first_row + i as u64, self.spans[i].line)
+    }
+}
+
+/// A worker's reusable buffers for splitting records into fields.
+#[derive(Default)]
+pub struct Fields {
+    bounds: Vec<(usize, usize)>,
+    decoded: Vec<u8>,
+    ends: Vec<usize>,
+    core: Option<csv_core::Reader>,
+}
+
+impl Fields {
+    /// Splits record `i` of `chunk` into fields.
+    pub fn split<'a>(&'a mut self, chunk: &'a LineChunk, i: usize) -> SplitRecord<'a> {
+        let s = chunk.spans[i];
+        let rec = &chunk.data[s.start..s.end];
+        self.bounds.clear();
+        let bytes: &'a [u8] = if s.quoted {
+            self.decode(rec);
+            &self.decoded
+        } else {
+            // Fields are short: a plain scan beats a vectorised search.
+            let mut start = 0;
+            for (k, &b) in rec.iter().enumerate() {
+                if b == b',' {
+                    self.bounds.push((start, k));
+                    start = k + 1;
+                }
+            }
+            self.bounds.push((start, rec.len()));
+            rec
+        };
+        SplitRecord { text: std::str::from_utf8(bytes).ok(), bytes, bounds: &self.bounds }
+    }
+
+    /// Decodes a record with quotes through `csv_core`.
+    fn decode(&mut self, rec: &[u8]) {
+        let core = self.core.get_or_insert_with(csv_core::Reader::new);
+        core.reset();
+        self.decoded.resize(rec.len().max(1), 0);
+        if self.ends.len() < 64 {
+            self.ends.resize(64, 0);
+        }
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) = core.read_record(&rec[nin..], &mut self.decoded[nout..], &mut self.ends[nend..]);
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                csv_core::ReadRecordResult::OutputFull => {
+                    let n = self.decoded.len() * 2;
+                    self.decoded.resize(n, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                // The span holds exactly one record: at its end, finish it.
+                csv_core::ReadRecordResult::InputEmpty if nin < rec.len() => {}
+                csv_core::ReadRecordResult::InputEmpty => {
+                    let (res, _, o, e) = core.read_record(&[], &mut self.decoded[nout..], &mut self.ends[nend..]);
+                    nout += o;
+                    nend += e;
+                    match res {
+                        csv_core::ReadRecordResult::OutputEndsFull => {
+                            let n = self.ends.len() * 2;
+                            self.ends.resize(n, 0);
+                            let (_, _, o, e) = core.read_record(&[], &mut self.decoded[nout..], &mut self.ends[nend..]);
+                            nout += o;
+                            nend += e;
+                        }
+                        _ => {}
+                    }
+                    break;
+                }
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.decoded.truncate(nout);
+        let mut start = 0;
+        for &end in &self.ends[..nend] {
+            self.bounds.push((start, end));
+            start = end;
+        }
+        if self.bounds.is_empty() {
+            self.bounds.push((0, 0));
+        }
+    }
+}
+
+/// One record split into fields, borrowed from a chunk and a worker's
+/// [`Fields`].
+#[derive(Debug, Clone, Copy)]
+pub struct SplitRecord<'a> {
+    /// The whole record, when it is valid UTF-8.
+    text: Option<&'a str>,
+    bytes: &'a [u8],
+    bounds: &'a [(usize, usize)],
+}
+
+impl SplitRecord<'_> {
+    /// The raw bytes of field `i`.
+    pub fn field(&self, i: usize) -> Option<&[u8]> {
+        self.bounds.get(i).map(|&(a, b)| &self.bytes[a..b])
+    }
+}
+
+impl Cells for SplitRecord<'_> {
+    #[inline]
+    fn cell(&self, i: usize) -> Result<Cell<'_>, ValueError> {
+        let Some(&(a, b)) = self.bounds.get(i) else { return Ok(Cell::Blank) };
+        if a == b {
+            return Ok(Cell::Blank);
+        }
+        // Fields of valid text split at ASCII bytes are valid text.
+        match self.text.and_then(|t| t.get(a..b)) {
+            Some(s) => Ok(Cell::from_text(s)),
+            None => Cell::from_bytes(&self.bytes[a..b]),
+        }
+    }
+    fn len(&self) -> usize {
+        self.bounds.len()
+    }
+    fn raw(&self, i: usize) -> String {
+        self.field(i).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    }
+}
+
+/// Bytes read from the file at a time.
+const READ_BLOCK: usize = 1 << 20;
+
+/// Streams a native-layout CSV file in chunks of whole records.
 pub struct CsvSource {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    input: Box<dyn Read + Send>,
     pub header: Header,
+    /// Bytes read past the last record handed out.
+    pending: Vec<u8>,
+    eof: bool,
+    /// Line of the first byte of `pending`.
+    line: u64,
     rows: u64,
+    consumed: u64,
     path: String,
+    /// Finds the end of a quoted record.
+    core: csv_core::Reader,
+    scratch: Vec<u8>,
+    scratch_ends: Vec<usize>,
 }
 
 /// Opens `path` (`-` is stdin) for reading, decompressing `.gz`.
@@ -106,21 +294,50 @@ pub fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>, InputError> {
 impl CsvSource {
     /// Opens a file and reads its header.
     pub fn open(path: &str) -> Result<CsvSource, InputError> {
-        let bytes = open_bytes(path)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(csv::Trim::None)
-            .buffer_capacity(1 << 20)
-            .from_reader(bytes);
-        let headers = reader.byte_headers().map_err(|e| csv_error(path, e))?.clone();
-        if headers.is_empty() || (headers.len() == 1 && headers[0].iter().all(u8::is_ascii_whitespace)) {
+        let input = open_bytes(path)?;
+        CsvSource::from_reader(path, input)
+    }
+
+    /// Reads the header from any byte stream; `path` names it in messages.
+    pub fn from_reader(path: &str, input: Box<dyn Read + Send>) -> Result<CsvSource, InputError> {
+        let placeholder = Header { path: path.into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 };
+        let mut src = CsvSource {
+            input,
+            header: placeholder,
+            pending: Vec::new(),
+            eof: false,
+            line: 1,
+            rows: 0,
+            consumed: 0,
+            path: path.into(),
+            core: csv_core::Reader::new(),
+            scratch: Vec::new(),
+            scratch_ends: Vec::new(),
+        };
+        // A BOM at the very start is not part of the first name.
+        let mut first = Vec::new();
+        while first.len() < 3 && !src.eof {
+            src.read_more(&mut first)?;
+        }
+        src.pending = first;
+        if src.pending.starts_with(b"\xEF\xBB\xBF") {
+            src.pending.drain(..3);
+            src.consumed += 3;
+        }
+        let mut chunk = LineChunk::default();
+        src.fill(&mut chunk, 1)?;
+        src.rows = 0;
+        if chunk.is_empty() {
             return Err(InputError::Empty { path: path.into() });
         }
-        let mut names = Vec::with_capacity(headers.len());
-        for (i, h) in headers.iter().enumerate() {
-            // a BOM the reader did not strip
-            let h = if i == 0 { h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h) } else { h };
+        let mut fields = Fields::default();
+        let rec = fields.split(&chunk, 0);
+        if rec.len() == 1 && rec.field(0).is_some_and(|h| h.iter().all(u8::is_ascii_whitespace)) {
+            return Err(InputError::Empty { path: path.into() });
+        }
+        let mut names = Vec::with_capacity(rec.len());
+        for i in 0..rec.len() {
+            let h = rec.field(i).unwrap_or_default();
             match std::str::from_utf8(h) {
                 Ok(s) => names.push(s.to_string()),
                 Err(_) => {
@@ -131,13 +348,123 @@ impl CsvSource {
                 }
             }
         }
-        let header = Header::new(path, &names)?;
-        Ok(CsvSource { reader, header, rows: 0, path: path.into() })
+        src.header = Header::new(path, &names)?;
+        Ok(src)
     }
 
     /// Bytes consumed so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.consumed
+    }
+
+    /// Appends up to a block of input to `data`; sets `eof` at the end.
+    fn read_more(&mut self, data: &mut Vec<u8>) -> Result<(), InputError> {
+        let old = data.len();
+        data.resize(old + READ_BLOCK, 0);
+        let got = loop {
+            match self.input.read(&mut data[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    data.truncate(old);
+                    return Err(InputError::Other { path: self.path.clone(), message: format!("read error: {e}") });
+                }
+            }
+        };
+        data.truncate(old + got);
+        if got == 0 {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// Fills `chunk` with up to `max` whole records.
+    fn fill(&mut self, chunk: &mut LineChunk, max: usize) -> Result<usize, InputError> {
+        chunk.spans.clear();
+        chunk.first_row = self.rows + 1;
+        // The chunk's buffer takes over the pending bytes.
+        std::mem::swap(&mut chunk.data, &mut self.pending);
+        self.pending.clear();
+        let data = &mut chunk.data;
+        let mut pos = 0;
+        let mut line = self.line;
+        while chunk.spans.len() < max {
+            // Blank lines between records are skipped.
+            while pos < data.len() && (data[pos] == b'\n' || data[pos] == b'\r') {
+                if data[pos] == b'\n' {
+                    line += 1;
+                }
+                pos += 1;
+            }
+            if pos == data.len() {
+                if self.eof {
+                    break;
+                }
+                if chunk.spans.is_empty() {
+                    // Only blank lines so far: drop them.
+                    data.clear();
+                    self.consumed += pos as u64;
+                    pos = 0;
+                }
+                self.read_more(data)?;
+                continue;
+            }
+            match memchr::memchr3(b'\n', b'\r', b'"', &data[pos..]) {
+                Some(k) if data[pos + k] != b'"' => {
+                    chunk.spans.push(Span { start: pos, end: pos + k, line, quoted: false });
+                    pos += k;
+                }
+                None if self.eof => {
+                    chunk.spans.push(Span { start: pos, end: data.len(), line, quoted: false });
+                    pos = data.len();
+                }
+                Some(_) => match self.quoted_end(&data[pos..])? {
+                    Some(n) => {
+                        chunk.spans.push(Span { start: pos, end: pos + n, line, quoted: true });
+                        line += memchr::memchr_iter(b'\n', &data[pos..pos + n]).count() as u64;
+                        pos += n;
+                    }
+                    None => self.read_more(data)?,
+                },
+                None => self.read_more(data)?,
+            }
+        }
+        self.pending.extend_from_slice(&data[pos..]);
+        self.consumed += pos as u64;
+        data.truncate(pos);
+        self.line = line;
+        self.rows += chunk.spans.len() as u64;
+        Ok(chunk.spans.len())
+    }
+
+    /// Where the record at the start of `data` (which holds a quote) ends,
+    /// as `csv_core` reads it; `None` if more input is needed to tell.
+    fn quoted_end(&mut self, data: &[u8]) -> Result<Option<usize>, InputError> {
+        self.core.reset();
+        if self.scratch.len() < data.len() + 1 {
+            self.scratch.resize(data.len() + 1, 0);
+        }
+        if self.scratch_ends.len() < data.len() + 2 {
+            self.scratch_ends.resize(data.len() + 2, 0);
+        }
+        let (res, nin, _, _) = self.core.read_record(data, &mut self.scratch, &mut self.scratch_ends);
+        match res {
+            // The record ended at a line end, which `nin` includes; the
+            // span stops before it.
+            csv_core::ReadRecordResult::Record => {
+                let mut n = nin;
+                while n > 0 && matches!(data[n - 1], b'\n' | b'\r') {
+                    n -= 1;
+                }
+                // A quoted field may itself end in line-end bytes: only the
+                // one terminator byte csv_core consumed is outside.
+                Ok(Some(if nin > 0 && matches!(data[nin - 1], b'\n' | b'\r') { nin - 1 } else { n }))
+            }
+            csv_core::ReadRecordResult::InputEmpty if self.eof => Ok(Some(data.len())),
+            csv_core::ReadRecordResult::InputEmpty => Ok(None),
+            // Output buffers are as large as the input: cannot be full.
+            _ => Err(InputError::Other { path: self.path.clone(), message: "internal error: CSV record buffer full".into() }),
+        }
     }
 }
 
@@ -146,32 +473,112 @@ impl RecordSource for CsvSource {
         &self.header
     }
 
-    fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError> {
-        if batch.len() < max {
-            batch.resize_with(max, RawRecord::default);
-        }
-        let mut n = 0;
-        while n < max {
-            let slot = &mut batch[n];
-            match self.reader.read_byte_record(slot.record_mut()) {
-                Ok(true) => {
-                    self.rows += 1;
-                    slot.row = self.rows;
-                    slot.line = slot.record_mut().position().map(|p| p.line());
-                    slot.validate();
-                    n += 1;
-                }
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(&self.path, e)),
-            }
-        }
-        Ok(n)
+    fn next_batch(&mut self, batch: &mut super::Batch, max: usize) -> Result<usize, InputError> {
+        self.fill(batch.lines_mut(), max)
     }
 }
 
-fn csv_error(path: &str, e: csv::Error) -> InputError {
-    match e.kind() {
-        csv::ErrorKind::Io(_) => InputError::Other { path: path.into(), message: format!("read error: {e}") },
-        _ => InputError::NotCsv { path: path.into(), message: e.to_string() },
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every record as the csv crate reads it: (row, fields). (Its line
+    /// numbers count from the end of the previous record, before any blank
+    /// lines; ours give the line where the record starts.)
+    fn with_csv_crate(data: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
+        let mut out = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        let mut row = 0;
+        while r.read_byte_record(&mut rec).unwrap() {
+            row += 1;
+            out.push((row, rec.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    fn with_chunks(data: &[u8], max: usize) -> Vec<(u64, u64, Vec<Vec<u8>>)> {
+        // Tiny reads, so records straddle every read boundary.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(3);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let bytes: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
+        let mut src = CsvSource {
+            input: Box::new(Trickle(bytes)),
+            header: Header { path: "t".into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 },
+            pending: Vec::new(),
+            eof: false,
+            line: 1,
+            rows: 0,
+            consumed: 0,
+            path: "t".into(),
+            core: csv_core::Reader::new(),
+            scratch: Vec::new(),
+            scratch_ends: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let mut chunk = LineChunk::default();
+        let mut fields = Fields::default();
+        loop {
+            let n = src.fill(&mut chunk, max).unwrap();
+            if n == 0 {
+                break;
+            }
+            for i in 0..n {
+                let (row, line) = chunk.position(i);
+                let rec = fields.split(&chunk, i);
+                out.push((row, line, (0..rec.len()).map(|j| rec.field(j).unwrap().to_vec()).collect()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn same_records_as_the_csv_crate() {
+        for data in [
+            &b"a,b\n1,2\n"[..],
+            b"a,b\r\n1,2\r\n\r\n3,4",
+            b"a,\"b,c\"\n\"x\ny\",2\n3,\"4\"\"5\"\n",
+            b"\n\na\rb\r\n\"q\"\r\nz",
+            b"ab\"c,d\n\"unterminated,x\ny",
+            b"\"a\"b,c\n,\n",
+            b"\xff\xfe,\"\xc3\"\n",
+        ] {
+            for max in [1, 2, 1000] {
+                assert_eq!(without_lines(with_chunks(data, max)), with_csv_crate(data), "{:?} max {max}", String::from_utf8_lossy(data));
+            }
+        }
+    }
+
+    fn without_lines(v: Vec<(u64, u64, Vec<Vec<u8>>)>) -> Vec<(u64, Vec<Vec<u8>>)> {
+        v.into_iter().map(|(r, _, f)| (r, f)).collect()
+    }
+
+    #[test]
+    fn lines_are_where_records_start() {
+        let data = b"a,b\n\n1,2\r\n\"x\ny\",3\n\n\n4,\"5\n\n\"\n6,7";
+        let lines: Vec<(u64, u64)> = with_chunks(data, 2).into_iter().map(|(r, l, _)| (r, l)).collect();
+        assert_eq!(lines, vec![(1, 1), (2, 3), (3, 4), (4, 8), (5, 11)]);
+    }
+
+    proptest! {
+        #[test]
+        fn random_input_reads_like_the_csv_crate(
+            parts in proptest::collection::vec(prop_oneof![
+                Just(&b","[..]), Just(&b"\""[..]), Just(&b"\n"[..]), Just(&b"\r"[..]), Just(&b"\r\n"[..]),
+                Just(&b"ab"[..]), Just(&b"x y"[..]), Just(&b"\"\""[..]), Just(&b"\xc3\xa9"[..]), Just(&b"\xff"[..]),
+            ], 0..40),
+            max in 1usize..5,
+        ) {
+            let data: Vec<u8> = parts.concat();
+            prop_assert_eq!(without_lines(with_chunks(&data, max)), with_csv_crate(&data));
+        }
     }
 }

@@ -10,9 +10,9 @@
 //! text the CSV reader sees, so validation, defaults, assumptions and rejects
 //! are exactly those of CSV input.
 
-use super::native_csv::RawRecord;
 use super::{Header, InputError, RecordSource};
 use crate::loan::Field;
+use polars::io::parquet::read::FileMetadata;
 use polars::prelude::*;
 
 /// What a column holds, by the native layout.
@@ -70,14 +70,18 @@ pub struct ParquetSource {
     header: Header,
     /// Columns read (known to the layout), by file position.
     read_columns: Vec<String>,
-    rows_total: usize,
-    offset: usize,
-    /// Rows read from the file but not yet handed out, and where they start.
+    /// The file's footer: which row groups hold which rows.
+    metadata: std::sync::Arc<FileMetadata>,
+    /// The row group being read, and the next row in it.
+    group: usize,
+    in_group: usize,
+    /// Data rows handed out so far.
+    rows: u64,
+    /// Rows decoded but not yet handed out: the frame, and the next row.
     chunk: Option<(DataFrame, usize)>,
-    text: Vec<u8>,
 }
 
-/// Rows decoded from the file at a time (a few row groups).
+/// Rows decoded from a row group at a time.
 const CHUNK_ROWS: usize = 64 * 1024;
 
 fn pe(path: &str) -> impl Fn(PolarsError) -> InputError + '_ {
@@ -89,7 +93,7 @@ impl ParquetSource {
         let file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.into(), source })?;
         let mut reader = ParquetReader::new(file);
         let schema = reader.schema().map_err(pe(path))?;
-        let rows_total = reader.num_rows().map_err(pe(path))?;
+        let metadata = reader.get_metadata().map_err(pe(path))?.clone();
         let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let full = Header::new(path, &names)?;
         // Read only the known columns; the header then indexes them in that order.
@@ -107,7 +111,7 @@ impl ParquetSource {
         }
         let mut header = Header::new(path, &read_columns)?;
         header.unknown = full.unknown;
-        Ok(ParquetSource { path: path.into(), header, read_columns, rows_total, offset: 0, chunk: None, text: Vec::new() })
+        Ok(ParquetSource { path: path.into(), header, read_columns, metadata, group: 0, in_group: 0, rows: 0, chunk: None })
     }
 }
 
@@ -116,52 +120,63 @@ impl RecordSource for ParquetSource {
         &self.header
     }
 
-    fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError> {
-        if self.offset >= self.rows_total {
-            return Ok(0);
-        }
-        let fresh = match &self.chunk {
-            Some((df, start)) => self.offset >= start + df.height(),
-            None => true,
-        };
-        if fresh {
-            let n = CHUNK_ROWS.max(max).min(self.rows_total - self.offset);
-            let file = std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
-            let df = ParquetReader::new(file)
-                .with_columns(Some(self.read_columns.clone()))
-                .with_slice(Some((self.offset, n)))
-                .read_parallel(ParallelStrategy::None)
-                .set_rechunk(true)
-                .finish()
-                .map_err(pe(&self.path))?;
-            if df.height() != n {
-                return Err(InputError::Other { path: self.path.clone(), message: format!("expected {n} rows at offset {}, read {}", self.offset, df.height()) });
+    fn next_batch(&mut self, batch: &mut super::Batch, max: usize) -> Result<usize, InputError> {
+        if self.chunk.as_ref().is_none_or(|(df, at)| *at >= df.height()) {
+            self.chunk = None;
+            match self.read_chunk()? {
+                Some(df) => self.chunk = Some((df, 0)),
+                None => return Ok(0),
             }
-            self.chunk = Some((df, self.offset));
         }
-        let Some((df, start)) = &self.chunk else { return Ok(0) };
-        let at = self.offset - start;
-        let n = max.min(df.height() - at);
-        let part = df.slice(at as i64, n);
-        if batch.len() < n {
-            batch.resize_with(n, RawRecord::default);
+        let Some((df, at)) = &mut self.chunk else { return Ok(0) };
+        let n = max.min(df.height() - *at);
+        let part = df.slice(*at as i64, n);
+        let cols = batch.columns_mut();
+        cols.start(self.rows + 1, n, part.width());
+        for (k, c) in part.columns().iter().enumerate() {
+            let view = ColView::new(c.as_materialized_series()).map_err(pe(&self.path))?;
+            view.write_text(cols.column_mut(k));
         }
-        for (i, rec) in batch.iter_mut().take(n).enumerate() {
-            rec.record_mut().clear();
-            rec.row = (self.offset + i + 1) as u64;
-            rec.line = None;
-        }
-        // Row by row (each record's buffer stays in cache), reading each
-        // column through a typed view.
-        let views: Vec<ColView> = part.columns().iter().map(|c| ColView::new(c.as_materialized_series())).collect::<PolarsResult<_>>().map_err(pe(&self.path))?;
-        for (i, rec) in batch.iter_mut().take(n).enumerate() {
-            for v in &views {
-                v.push(i, rec.record_mut(), &mut self.text);
-            }
-            rec.validate();
-        }
-        self.offset += n;
+        cols.finish();
+        *at += n;
+        self.rows += n as u64;
         Ok(n)
+    }
+}
+
+impl ParquetSource {
+    /// Decodes the next rows (at most [`CHUNK_ROWS`], within one row group).
+    fn read_chunk(&mut self) -> Result<Option<DataFrame>, InputError> {
+        while self.group < self.metadata.row_groups.len() && self.in_group >= self.metadata.row_groups[self.group].num_rows() {
+            self.group += 1;
+            self.in_group = 0;
+        }
+        let Some(group) = self.metadata.row_groups.get(self.group) else { return Ok(None) };
+        let n = CHUNK_ROWS.min(group.num_rows() - self.in_group);
+        // Polars is shown a footer with this one row group, so it maps and
+        // decodes nothing else (given the whole footer and a slice, it
+        // touches every earlier row group's pages as well).
+        let mut one = (*self.metadata).clone();
+        one.row_groups = vec![group.clone()];
+        one.num_rows = group.num_rows();
+        let file = std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
+        let mut reader = ParquetReader::new(file);
+        reader.set_metadata(std::sync::Arc::new(one));
+        let df = reader
+            .with_columns(Some(self.read_columns.clone()))
+            .with_slice(Some((self.in_group, n)))
+            .read_parallel(ParallelStrategy::None)
+            .set_rechunk(true)
+            .finish()
+            .map_err(pe(&self.path))?;
+        if df.height() != n {
+            return Err(InputError::Other {
+                path: self.path.clone(),
+                message: format!("expected {n} rows in row group {} at row {}, read {}", self.group, self.in_group, df.height()),
+            });
+        }
+        self.in_group += n;
+        Ok(Some(df))
     }
 }
 
@@ -194,43 +209,40 @@ impl ColView {
         })
     }
 
-    /// Appends row `i`'s value as text (blank for null).
-    fn push(&self, i: usize, rec: &mut csv::ByteRecord, text: &mut Vec<u8>) {
-        text.clear();
+    /// Writes every value of the column as text (blank for null), in order.
+    fn write_text(&self, out: &mut super::columns::TextColumn) {
         match self {
-            ColView::Text(ca) => {
-                rec.push_field(ca.get(i).unwrap_or("").as_bytes());
-                return;
-            }
-            ColView::Decimal(ca, scale) => {
-                if let Some(m) = ca.get(i) {
-                    write_scaled(m, *scale, text);
+            ColView::Text(ca) => ca.iter().for_each(|v| out.push_str(v.unwrap_or(""))),
+            ColView::Decimal(ca, scale) => ca.iter().for_each(|v| out.push_with(|t| {
+                if let Some(m) = v {
+                    write_scaled(m, *scale, t)
                 }
-            }
-            ColView::Float(ca) => match ca.get(i) {
+            })),
+            ColView::Float(ca) => ca.iter().for_each(|v| out.push_with(|t| match v {
                 // the nearest cent (see the module header)
-                Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, text),
-                Some(x) => text.extend_from_slice(x.to_string().as_bytes()),
+                Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, t),
+                Some(x) => t.extend_from_slice(x.to_string().as_bytes()),
                 None => {}
-            },
-            ColView::Date(ca) => {
-                if let Some(d) = ca.get(i).and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
-                    crate::output::write_date(d, text);
+            })),
+            ColView::Date(ca) => ca.iter().for_each(|v| out.push_with(|t| {
+                if let Some(d) = v.and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
+                    crate::output::write_date(d, t);
                 }
-            }
-            ColView::Bool(ca) => text.extend_from_slice(match ca.get(i) {
-                None => b"",
-                Some(true) => b"true",
-                Some(false) => b"false",
+            })),
+            ColView::Bool(ca) => ca.iter().for_each(|v| {
+                out.push_str(match v {
+                    None => "",
+                    Some(true) => "true",
+                    Some(false) => "false",
+                })
             }),
-            ColView::Int(ca) => {
-                if let Some(x) = ca.get(i) {
-                    write_scaled(i128::from(x), 0, text);
+            ColView::Int(ca) => ca.iter().for_each(|v| out.push_with(|t| {
+                if let Some(x) = v {
+                    write_scaled(i128::from(x), 0, t)
                 }
-            }
-            ColView::Null => {}
+            })),
+            ColView::Null => (0..out.rows()).for_each(|_| out.push_str("")),
         }
-        rec.push_field(text);
     }
 }
 

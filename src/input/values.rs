@@ -15,7 +15,7 @@ pub enum Cell<'a> {
 impl<'a> Cell<'a> {
     /// Trims ASCII whitespace; empty is `Blank`.
     pub fn from_text(s: &'a str) -> Cell<'a> {
-        let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+        let t = s.trim_ascii();
         if t.is_empty() { Cell::Blank } else { Cell::Text(t) }
     }
     /// From raw bytes; invalid UTF-8 is an error.
@@ -74,13 +74,19 @@ pub fn money(c: Cell) -> Result<Money, ValueError> {
 }
 
 pub fn boolean(c: Cell) -> Result<bool, ValueError> {
-    let s = c.text().unwrap_or_default();
-    for (t, v) in [("true", true), ("false", false), ("yes", true), ("no", false), ("y", true), ("n", false), ("1", true), ("0", false)] {
-        if s.eq_ignore_ascii_case(t) {
-            return Ok(v);
-        }
+    let s = c.text().unwrap_or_default().as_bytes();
+    let mut lower = [0u8; 5];
+    if s.len() > lower.len() {
+        return Err(ValueError::Bool);
     }
-    Err(ValueError::Bool)
+    for (l, b) in lower.iter_mut().zip(s) {
+        *l = b.to_ascii_lowercase();
+    }
+    match &lower[..s.len()] {
+        b"true" | b"yes" | b"y" | b"1" => Ok(true),
+        b"false" | b"no" | b"n" | b"0" => Ok(false),
+        _ => Err(ValueError::Bool),
+    }
 }
 
 pub fn event_type(c: Cell) -> Result<EventType, ValueError> {
@@ -198,10 +204,24 @@ mod tests {
 
     #[test]
     fn booleans() {
-        for (s, v) in [("TRUE", true), ("No", false), ("y", true), ("0", false), ("Yes", true)] {
+        for (s, v) in [("TRUE", true), ("No", false), ("y", true), ("0", false), ("Yes", true), ("fAlSe", false), ("N", false), ("1", true)] {
             assert_eq!(boolean(Cell::Text(s)), Ok(v));
         }
-        assert_eq!(boolean(Cell::Text("maybe")), Err(ValueError::Bool));
+        for bad in ["maybe", "truee", "", "2", "tru", "falsey"] {
+            assert_eq!(boolean(Cell::Text(bad)), Err(ValueError::Bool), "{bad}");
+        }
+    }
+
+    /// `Header::parse_row` skips blank cells: that is right only if a blank
+    /// sets what `Loan::new` already holds.
+    #[test]
+    fn blank_cell_keeps_the_default() {
+        let fresh = || Loan::new("x", EventType::TrusteeSale, NaiveDate::MIN, Money::ZERO, Some(Money::ZERO));
+        for &f in &Field::ALL[Field::REQUIRED.len()..] {
+            let mut l = fresh();
+            set_optional(&mut l, f, Cell::Blank).unwrap();
+            assert_eq!(format!("{l:?}"), format!("{:?}", fresh()), "{}", f.name());
+        }
     }
 
     #[test]

@@ -92,26 +92,32 @@ impl ResultRow {
 
     /// Appends `reasons` to `out`.
     pub fn write_reasons(&self, out: &mut Vec<u8>) {
-        join_into(out, self.assessment.reasons.iter().map(|r| r.code()));
+        for (i, r) in self.assessment.reasons.iter().enumerate() {
+            if i > 0 {
+                out.push(b';');
+            }
+            r.write_code(out);
+        }
     }
 
     /// Appends `citations` to `out`.
     pub fn write_citations(&self, out: &mut Vec<u8>) {
-        join_into(out, self.assessment.reasons.iter().map(|r| r.citation().into()));
+        for (i, r) in self.assessment.reasons.iter().enumerate() {
+            if i > 0 {
+                out.push(b';');
+            }
+            out.extend_from_slice(r.citation().as_bytes());
+        }
     }
 
     /// Appends `flags` to `out`.
     pub fn write_flags(&self, out: &mut Vec<u8>) {
-        join_into(out, self.assessment.flags.iter().map(|f| f.code()));
-    }
-}
-
-fn join_into<'a>(out: &mut Vec<u8>, it: impl Iterator<Item = std::borrow::Cow<'a, str>>) {
-    for (i, x) in it.enumerate() {
-        if i > 0 {
-            out.push(b';');
+        for (i, f) in self.assessment.flags.iter().enumerate() {
+            if i > 0 {
+                out.push(b';');
+            }
+            f.write_code(out);
         }
-        out.extend_from_slice(x.as_bytes());
     }
 }
 

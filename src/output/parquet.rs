@@ -36,8 +36,7 @@ fn days(d: NaiveDate) -> i32 {
 }
 
 fn cents_i128(m: Money) -> i128 {
-    let c = money::cents(m);
-    c.mantissa() * 10i128.pow(2 - c.scale().min(2))
+    money::to_cents(m)
 }
 
 /// The Arrow schema of a results file.

@@ -6,7 +6,7 @@ use super::{Group, Line, Report};
 use crate::loan::EventType;
 use crate::money::Money;
 use crate::rules::{Outcome, Reason};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 type Key = (Outcome, Reason, EventType, Option<u32>, i32);
 
@@ -24,10 +24,7 @@ pub struct Tally {
     map: HashMap<Key, Sums>,
 }
 
-fn to_cents(m: Money) -> i128 {
-    let m = crate::money::cents(m);
-    m.mantissa() * 10i128.pow(2 - m.scale().min(2))
-}
+use crate::money::to_cents;
 
 fn from_cents(c: i128) -> Money {
     Money::from_i128_with_scale(c, 2)
@@ -45,11 +42,39 @@ impl Tally {
         }
     }
 
+    /// Takes one loan back out (a row the writer found to be a duplicate
+    /// after a worker had tallied it).
+    pub fn remove(&mut self, l: &Line) {
+        let s = self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year)).or_default();
+        let g = &l.amounts;
+        s.loans -= g.loans.min(s.loans);
+        s.agency_loans -= g.agency_loans.min(s.agency_loans);
+        for (acc, m) in s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss]) {
+            *acc -= to_cents(m);
+        }
+    }
+
+    /// Adds another tally's sums (a worker's piece of a batch) to this one
+    /// and empties it, keeping its memory for reuse.
+    pub fn absorb(&mut self, other: &mut Tally) {
+        for (k, o) in other.map.drain() {
+            let s = self.map.entry(k).or_default();
+            s.loans += o.loans;
+            s.agency_loans += o.agency_loans;
+            for (acc, c) in s.cents.iter_mut().zip(o.cents) {
+                *acc += c;
+            }
+        }
+    }
+
     /// Adds everything tallied to `report`, in a fixed order.
     pub fn fold_into(self, report: &mut Report) {
         let mut entries: Vec<(Key, Sums)> = self.map.into_iter().collect();
         entries.sort_by_key(|a| a.0);
         for ((outcome, primary, event_type, lien_position, event_year), s) in entries {
+            if s.loans == 0 {
+                continue; // only duplicates were tallied here, and taken out
+            }
             let [t, g, r, b, u, n] = s.cents.map(from_cents);
             report.add(&Line {
                 outcome,

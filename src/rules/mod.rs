@@ -145,6 +145,16 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Appends [`Reason::code`] to `out` without allocating.
+    pub fn write_code(self, out: &mut Vec<u8>) {
+        match self {
+            Reason::Rule(r) => out.extend_from_slice(r.code().as_bytes()),
+            Reason::Missing(f) => {
+                out.extend_from_slice(b"missing:");
+                out.extend_from_slice(f.name().as_bytes());
+            }
+        }
+    }
     /// The code as written in `reasons` (`580d_trustee_sale`, `missing:fair_value`).
     pub fn code(self) -> std::borrow::Cow<'static, str> {
         match self {
@@ -203,6 +213,16 @@ macro_rules! flags {
             /// The code as written in `flags`.
             pub fn code(self) -> std::borrow::Cow<'static, str> {
                 match self { $( Flag::$variant => $code.into(), )* Flag::Assumed(f) => format!("assumed:{}", f.name()).into() }
+            }
+            /// Appends [`Flag::code`] to `out` without allocating.
+            pub fn write_code(self, out: &mut Vec<u8>) {
+                match self {
+                    $( Flag::$variant => out.extend_from_slice($code.as_bytes()), )*
+                    Flag::Assumed(f) => {
+                        out.extend_from_slice(b"assumed:");
+                        out.extend_from_slice(f.name().as_bytes());
+                    }
+                }
             }
             /// What it tells the reader.
             pub fn meaning(self) -> &'static str {

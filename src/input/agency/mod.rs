@@ -1048,7 +1048,8 @@ impl RecordSource for AgencySource {
         &self.header
     }
 
-    fn next_batch(&mut self, batch: &mut Vec<RawRecord>, max: usize) -> Result<usize, InputError> {
+    fn next_batch(&mut self, batch: &mut super::Batch, max: usize) -> Result<usize, InputError> {
+        let batch = batch.records_mut();
         if batch.len() < max {
             batch.resize_with(max, RawRecord::default);
         }
