@@ -33,6 +33,16 @@ fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
     ok(&run(&["assess", &p(d, "g.csv"), "--as-of", "2026-01-15", "--out", &p(d, "a.csv"), "--report", &p(d, "a.json"), "--quiet"]));
     ok(&run(&["assess", &p(d, "g.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "b.csv"), "--report", &p(d, "b.json"), "--quiet"]));
     assert_eq!(std::fs::read(p(d, "a.csv")).unwrap(), std::fs::read(p(d, "b.csv")).unwrap(), "CSV and Parquet inputs differ");
+    // Many small row groups (read one at a time) give the same results.
+    let mut small = read_parquet(&p(d, "g.parquet"));
+    ParquetWriter::new(std::fs::File::create(p(d, "small.parquet")).unwrap()).with_row_group_size(Some(700)).finish(&mut small).unwrap();
+    let groups = ParquetReader::new(std::fs::File::open(p(d, "small.parquet")).unwrap()).get_metadata().unwrap().row_groups.len();
+    assert!(groups >= 4, "{groups} row groups");
+    for threads in ["1", "2"] {
+        let out = p(d, &format!("s{threads}.csv"));
+        ok(&run(&["assess", &p(d, "small.parquet"), "--as-of", "2026-01-15", "--out", &out, "--threads", threads, "--quiet"]));
+        assert_eq!(std::fs::read(p(d, "a.csv")).unwrap(), std::fs::read(&out).unwrap(), "row groups of 700, {threads} thread(s)");
+    }
     let ja: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "a.json")).unwrap()).unwrap();
     let jb: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "b.json")).unwrap()).unwrap();
     assert_eq!(ja["totals"], jb["totals"]);

@@ -13,22 +13,44 @@ use std::io::{self, Write};
 /// Rows per row group.
 pub const ROW_GROUP: usize = 64 * 1024;
 
-#[derive(Default)]
+/// Text columns are built in place (no string per cell).
 struct Columns {
     row: Vec<u64>,
-    loan_id: Vec<String>,
-    outcome: Vec<&'static str>,
-    primary: Vec<String>,
-    reasons: Vec<String>,
-    citations: Vec<String>,
+    loan_id: StringChunkedBuilder,
+    outcome: StringChunkedBuilder,
+    primary: StringChunkedBuilder,
+    reasons: StringChunkedBuilder,
+    citations: StringChunkedBuilder,
     money: [Vec<Option<i128>>; 6],
     action_deadline: Vec<Option<i32>>,
     redemption_ends: Vec<Option<i32>>,
-    flags: Vec<String>,
-    event_type: Vec<&'static str>,
+    flags: StringChunkedBuilder,
+    event_type: StringChunkedBuilder,
     event_date: Vec<Option<i32>>,
     lien_position: Vec<Option<u32>>,
     agency_net_loss: Vec<Option<i128>>,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        let text = |name: &str| StringChunkedBuilder::new(name.into(), ROW_GROUP);
+        Columns {
+            row: Vec::with_capacity(ROW_GROUP),
+            loan_id: text("loan_id"),
+            outcome: text("outcome"),
+            primary: text("primary_reason"),
+            reasons: text("reasons"),
+            citations: text("citations"),
+            money: Default::default(),
+            action_deadline: Vec::new(),
+            redemption_ends: Vec::new(),
+            flags: text("flags"),
+            event_type: text("event_type"),
+            event_date: Vec::new(),
+            lien_position: Vec::new(),
+            agency_net_loss: Vec::new(),
+        }
+    }
 }
 
 fn days(d: NaiveDate) -> i32 {
@@ -61,6 +83,7 @@ pub fn schema() -> Schema {
 pub struct ParquetResults<W: Write + Send> {
     writer: BatchedWriter<W>,
     cols: Columns,
+    text: Vec<u8>,
 }
 
 fn to_io(e: PolarsError) -> io::Error {
@@ -74,7 +97,7 @@ impl<W: Write + Send> ParquetResults<W> {
             .set_parallel(false)
             .batched(&schema())
             .map_err(to_io)?;
-        Ok(ParquetResults { writer, cols: Columns::default() })
+        Ok(ParquetResults { writer, cols: Columns::default(), text: Vec::with_capacity(256) })
     }
 
     fn flush_group(&mut self) -> io::Result<()> {
@@ -92,11 +115,11 @@ impl<W: Write + Send> ParquetResults<W> {
         let height = c.row.len();
         let cols: Vec<Column> = vec![
             Column::new("row".into(), c.row),
-            Column::new("loan_id".into(), c.loan_id),
-            Column::new("outcome".into(), c.outcome),
-            Column::new("primary_reason".into(), c.primary),
-            Column::new("reasons".into(), c.reasons),
-            Column::new("citations".into(), c.citations),
+            c.loan_id.finish().into_series().into(),
+            c.outcome.finish().into_series().into(),
+            c.primary.finish().into_series().into(),
+            c.reasons.finish().into_series().into(),
+            c.citations.finish().into_series().into(),
             dec("total_debt", m0).map_err(to_io)?,
             dec("gross_deficiency", m1).map_err(to_io)?,
             dec("recoverable", m2).map_err(to_io)?,
@@ -105,8 +128,8 @@ impl<W: Write + Send> ParquetResults<W> {
             dec("surplus", m5).map_err(to_io)?,
             date("action_deadline", c.action_deadline),
             date("redemption_ends", c.redemption_ends),
-            Column::new("flags".into(), c.flags),
-            Column::new("event_type".into(), c.event_type),
+            c.flags.finish().into_series().into(),
+            c.event_type.finish().into_series().into(),
             date("event_date", c.event_date),
             UInt32Chunked::from_iter_options("lien_position".into(), c.lien_position.into_iter()).into_series().into(),
             dec("agency_net_loss", c.agency_net_loss).map_err(to_io)?,
@@ -121,18 +144,28 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         let a = &r.assessment;
         let c = &mut self.cols;
         c.row.push(r.row);
-        c.loan_id.push(r.loan_id.clone());
-        c.outcome.push(a.outcome.name());
-        c.primary.push(a.primary().code().into_owned());
-        c.reasons.push(r.reasons());
-        c.citations.push(r.citations());
+        c.loan_id.append_value(&r.loan_id);
+        c.outcome.append_value(a.outcome.name());
+        let t = &mut self.text;
+        // codes and citations are ASCII: `from_utf8_lossy` only borrows
+        t.clear();
+        a.primary().write_code(t);
+        c.primary.append_value(String::from_utf8_lossy(t));
+        t.clear();
+        r.write_reasons(t);
+        c.reasons.append_value(String::from_utf8_lossy(t));
+        t.clear();
+        r.write_citations(t);
+        c.citations.append_value(String::from_utf8_lossy(t));
         for (v, m) in c.money.iter_mut().zip([a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus]) {
             v.push(Some(cents_i128(m)));
         }
         c.action_deadline.push(a.action_deadline.map(days));
         c.redemption_ends.push(a.redemption_ends.map(days));
-        c.flags.push(r.flags());
-        c.event_type.push(r.event_type.name());
+        t.clear();
+        r.write_flags(t);
+        c.flags.append_value(String::from_utf8_lossy(t));
+        c.event_type.append_value(r.event_type.name());
         c.event_date.push(Some(days(r.event_date)));
         c.lien_position.push(r.lien_position);
         c.agency_net_loss.push(r.agency_net_loss.map(cents_i128));
