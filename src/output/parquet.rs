@@ -11,7 +11,7 @@ use polars::prelude::*;
 use std::io::{self, Write};
 
 /// Rows per row group.
-pub const ROW_GROUP: usize = 64 * 1024;
+pub const ROW_GROUP: usize = 32 * 1024;
 
 /// Text columns are built in place (no string per cell).
 struct Columns {
