@@ -22,11 +22,12 @@ pub fn cents(amount: Money) -> Money {
 /// without going through decimal rounding.
 pub fn to_cents(amount: Money) -> i128 {
     let (m, scale) = (amount.mantissa(), amount.scale());
-    if scale <= 2 {
-        m * 10i128.pow(2 - scale)
-    } else {
+    match scale {
+        2 => m,
+        0 => m * 100,
+        1 => m * 10,
         // integer division truncates toward zero, as CCP 577.5 reads
-        m / 10i128.pow(scale - 2)
+        _ => m / 10i128.pow(scale - 2),
     }
 }
 
@@ -141,7 +142,8 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
         }
     };
     let mut buf = [0u8; 24];
-    let mut n = buf.len();
+    let mut n = buf.len() - 3;
+    buf[n..].copy_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
     let mut w = whole;
     loop {
         n -= 1;
@@ -152,7 +154,6 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&buf[n..]);
-    out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
 }
 
 /// [`format_cents`] as a `String`, for reports and explanations.

@@ -226,7 +226,7 @@ type Assessed = Result<Result<ResultRow, Reject>, crate::deficiency::InvariantVi
 
 /// Rows one worker task takes at a time: enough to amortise the task, few
 /// enough that a batch gives every thread several pieces.
-const PIECE_ROWS: usize = 2048;
+const PIECE_ROWS: usize = 512;
 
 /// The end of one input file.
 struct FileEnd {
@@ -313,11 +313,11 @@ fn assess_batch(batch: &Batch, n: usize, header: &crate::input::Header, pieces: 
 /// adds up the report. Batches are recycled, so memory stays flat.
 fn run_pipelined(sources: &mut [Box<dyn input::RecordSource>], writer: Writer, pool: &rayon::ThreadPool, job: Job) -> Result<(Sink, Report), RunError> {
     std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
-        let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<Batch>>(1);
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<Batch>>(2);
         let (spare_tx, spare_rx) = mpsc::channel::<Batch>();
-        let (out_tx, out_rx) = mpsc::sync_channel::<Msg<(Vec<Piece>, usize)>>(1);
+        let (out_tx, out_rx) = mpsc::sync_channel::<Msg<(Vec<Piece>, usize)>>(2);
         let (done_tx, done_rx) = mpsc::channel::<Vec<Piece>>();
-        for _ in 0..2 {
+        for _ in 0..3 {
             let _ = spare_tx.send(Batch::default());
         }
         let reader_spare_tx = spare_tx.clone();
@@ -378,13 +378,15 @@ struct Writer<'a> {
     sink: Sink,
     report: Report,
     seen: FingerprintSet,
+    /// Scratch: per row of a piece, whether its loan id was new.
+    fresh: Vec<bool>,
     tally: crate::report::tally::Tally,
     progress: Option<indicatif::ProgressBar>,
 }
 
 impl<'a> Writer<'a> {
     fn new(cfg: &'a RunConfig, sink: Sink, report: Report, progress: Option<indicatif::ProgressBar>) -> Self {
-        Writer { cfg, sink, report, seen: FingerprintSet::default(), tally: Default::default(), progress }
+        Writer { cfg, sink, report, seen: FingerprintSet::default(), fresh: Vec::new(), tally: Default::default(), progress }
     }
 
     fn end_file(&mut self, end: FileEnd) {
@@ -410,24 +412,29 @@ impl<'a> Writer<'a> {
     fn piece(&mut self, piece: &mut Piece, header: &crate::input::Header) -> Result<(), RunError> {
         let cfg = self.cfg;
         self.tally.absorb(&mut piece.tally);
+        // Which assessed rows are the first with their loan id, in order.
+        let items = &piece.items;
+        self.seen.insert_all(&piece.hashes, |j| matches!(items[j], Ok(Ok(_))), &mut self.fresh);
         // CSV bytes not yet written start here.
         let mut pending = 0;
         let mut start = 0;
-        for (j, item) in piece.items.drain(..).enumerate() {
+        // Rows are read in place (the next fill of this piece frees them).
+        for (j, item) in piece.items.iter().enumerate() {
             let end = piece.ends[j];
             self.report.rows.read += 1;
-            let rej = match item? {
-                Ok(row) if self.seen.insert(piece.hashes[j]) => {
+            let rej = match item {
+                Err(bug) => return Err(bug.clone().into()),
+                Ok(Ok(row)) if self.fresh[j] => {
                     if let Results::Rows(w) = &mut self.sink.results {
-                        w.write(&row).map_err(|e| out_err(cfg, e))?;
+                        w.write(row).map_err(|e| out_err(cfg, e))?;
                     }
                     self.report.rows.assessed += 1;
                     start = end;
                     continue;
                 }
-                Ok(row) => {
+                Ok(Ok(row)) => {
                     // A duplicate: the worker wrote and tallied it; take it out.
-                    self.tally.remove(&Line::of(&row));
+                    self.tally.remove(&Line::of(row));
                     if let Results::Csv(w) = &mut self.sink.results {
                         w.write_raw(&piece.csv[pending..start]).map_err(|e| out_err(cfg, e))?;
                     }
@@ -438,11 +445,11 @@ impl<'a> Writer<'a> {
                         line: row.line,
                         loan_id: Some(row.loan_id.clone()),
                         column: "loan_id".into(),
-                        value: row.loan_id,
+                        value: row.loan_id.clone(),
                         error: "duplicates an earlier loan_id in this run; the first was kept".into(),
                     }
                 }
-                Err(rej) => rej,
+                Ok(Err(rej)) => rej.clone(),
             };
             start = end;
             self.report.rows.rejected += 1;
@@ -532,6 +539,31 @@ impl Default for FingerprintSet {
 }
 
 impl FingerprintSet {
+    /// Adds each of `hashes` for which `take` is true, in order, writing
+    /// into `fresh` whether it was new. The vectors are scattered over the
+    /// heap, so each lookup would wait on memory: this asks for the vector
+    /// a few rows ahead while working on the current one.
+    fn insert_all(&mut self, hashes: &[u64], take: impl Fn(usize) -> bool, fresh: &mut Vec<bool>) {
+        const AHEAD_HEADER: usize = 16;
+        const AHEAD_DATA: usize = 6;
+        fresh.clear();
+        for (j, &h) in hashes.iter().enumerate() {
+            if let Some(&next) = hashes.get(j + AHEAD_HEADER) {
+                prefetch(&self.shards[(next >> 48) as usize]);
+            }
+            if let Some(&next) = hashes.get(j + AHEAD_DATA) {
+                let shard = &self.shards[(next >> 48) as usize];
+                let n = shard.len();
+                for k in [n / 4, n / 2, 3 * n / 4] {
+                    if let Some(x) = shard.get(k) {
+                        prefetch(x);
+                    }
+                }
+            }
+            fresh.push(take(j) && self.insert(h));
+        }
+    }
+
     /// Adds `h`; false if it was already there.
     fn insert(&mut self, h: u64) -> bool {
         let shard = &mut self.shards[(h >> 48) as usize];
@@ -546,6 +578,19 @@ impl FingerprintSet {
             }
         }
     }
+}
+
+/// Asks the CPU to bring `x` into cache; a hint with no effect on results.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and does not change memory; `x` is a
+    // valid reference anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
@@ -577,5 +622,12 @@ mod tests {
             assert!(!set.insert(id_hash(&format!("L{i}"))), "{i}");
         }
         assert!(set.insert(0) && !set.insert(0) && set.insert(1) && !set.insert(1) && set.insert(u64::MAX) && !set.insert(u64::MAX));
+        // In bulk: repeats within the list and against the set; skipped rows are not added.
+        let mut fresh = Vec::new();
+        let hashes = [7, 8, 7, 0, 9, 9, 10];
+        set.insert_all(&hashes, |j| j != 6, &mut fresh);
+        assert_eq!(fresh, [true, true, false, false, true, false, false]);
+        set.insert_all(&[10], |_| true, &mut fresh);
+        assert_eq!(fresh, [true]);
     }
 }

@@ -14,8 +14,14 @@ pub enum Cell<'a> {
 
 impl<'a> Cell<'a> {
     /// Trims ASCII whitespace; empty is `Blank`.
+    #[inline]
     pub fn from_text(s: &'a str) -> Cell<'a> {
-        let t = s.trim_ascii();
+        let b = s.as_bytes();
+        // Most cells have nothing to trim.
+        let t = match (b.first(), b.last()) {
+            (Some(f), Some(l)) if !f.is_ascii_whitespace() && !l.is_ascii_whitespace() => s,
+            _ => s.trim_ascii(),
+        };
         if t.is_empty() { Cell::Blank } else { Cell::Text(t) }
     }
     /// From raw bytes; invalid UTF-8 is an error.

@@ -90,19 +90,22 @@ pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
     out.extend_from_slice(r.loan_id.as_bytes());
     quote_if_needed(out, start);
     out.push(b',');
+    // Codes never need quoting (tests::codes_and_citations_are_csv_safe);
+    // citations only for a comma, known when compiling.
     out.extend_from_slice(a.outcome.name().as_bytes());
     out.push(b',');
-    let start = out.len();
     a.primary().write_code(out);
-    quote_if_needed(out, start);
     out.push(b',');
-    let start = out.len();
     r.write_reasons(out);
-    quote_if_needed(out, start);
     out.push(b',');
-    let start = out.len();
+    let quote = a.reasons.iter().any(|x| x.citation_has_comma());
+    if quote {
+        out.push(b'"');
+    }
     r.write_citations(out);
-    quote_if_needed(out, start);
+    if quote {
+        out.push(b'"');
+    }
     for m in [a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus] {
         out.push(b',');
         money::format_cents(m, out);
@@ -114,9 +117,7 @@ pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
         }
     }
     out.push(b',');
-    let start = out.len();
     r.write_flags(out);
-    quote_if_needed(out, start);
     out.push(b',');
     out.extend_from_slice(r.event_type.name().as_bytes());
     out.push(b',');
@@ -135,8 +136,16 @@ pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
 /// Quotes the field written since `start` if it holds a comma, a quote or
 /// a line end (doubling any quote), as the csv crate does.
 fn quote_if_needed(out: &mut Vec<u8>, start: usize) {
-    let field = &out[start..];
-    if memchr::memchr3(b',', b'"', b'\n', field).is_none() && memchr::memchr(b'\r', field).is_none() {
+    // A table and no branch per byte: fields are short.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b',' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t
+    };
+    if !out[start..].iter().fold(false, |any, &b| any | SPECIAL[b as usize]) {
         return;
     }
     let field = out.split_off(start);
@@ -234,7 +243,32 @@ impl<W: Write + Send> ResultWriter for JsonlResults<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loan::Field;
+    use crate::rules::{Flag, Reason, Rule};
     use proptest::prelude::*;
+
+    /// `csv_row` writes codes unquoted and quotes citations only for a
+    /// comma: that is the csv crate's quoting only if these hold.
+    #[test]
+    fn codes_and_citations_are_csv_safe() {
+        let special = |s: &str| s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r' | b';'));
+        let mut reasons: Vec<Reason> = Rule::ALL.iter().map(|r| Reason::Rule(*r)).collect();
+        reasons.extend(Field::ALL.iter().map(|f| Reason::Missing(*f)));
+        for r in reasons {
+            assert!(!special(&r.code()), "{}", r.code());
+            let c = r.citation();
+            assert!(!c.bytes().any(|b| matches!(b, b'"' | b'\n' | b'\r' | b';')), "{c}");
+            assert_eq!(r.citation_has_comma(), c.contains(','), "{c}");
+        }
+        let mut flags: Vec<Flag> = Flag::FIXED.to_vec();
+        flags.extend(Field::ALL.iter().map(|f| Flag::Assumed(*f)));
+        for f in flags {
+            assert!(!special(&f.code()), "{}", f.code());
+        }
+        for o in crate::rules::Outcome::ALL {
+            assert!(!special(o.name()));
+        }
+    }
 
     proptest! {
         /// Fields are quoted exactly as the csv crate's writer quotes them.

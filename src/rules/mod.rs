@@ -63,6 +63,19 @@ impl Outcome {
     }
 }
 
+/// Whether `s` holds a comma (usable in constants).
+const fn has_comma(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b',' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 macro_rules! rules {
     ($( $variant:ident => ($code:literal, $step:literal, $cite:literal, $summary:literal) ),* $(,)?) => {
         /// Every rule the engine applies, with its stable code.
@@ -77,6 +90,9 @@ macro_rules! rules {
             pub fn step(self) -> u8 { match self { $( Rule::$variant => $step ),* } }
             /// The statute or case, e.g. `CCP 580b(a)(3)`.
             pub fn citation(self) -> &'static str { match self { $( Rule::$variant => $cite ),* } }
+            /// The citation holds a comma (so a CSV field of it is quoted);
+            /// worked out when compiling.
+            pub fn citation_has_comma(self) -> bool { match self { $( Rule::$variant => const { has_comma($cite) } ),* } }
             /// One line a person can read.
             pub fn summary(self) -> &'static str { match self { $( Rule::$variant => $summary ),* } }
             /// Looks a rule up by its code.
@@ -160,6 +176,13 @@ impl Reason {
         match self {
             Reason::Rule(r) => r.code().into(),
             Reason::Missing(f) => format!("missing:{}", f.name()).into(),
+        }
+    }
+    /// The citation holds a comma.
+    pub fn citation_has_comma(self) -> bool {
+        match self {
+            Reason::Rule(r) => r.citation_has_comma(),
+            Reason::Missing(f) => has_comma(missing_citation(f)),
         }
     }
     /// The citation written in `citations`.
