@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Rows assessed per parallel batch.
-pub const BATCH_ROWS: usize = 16 * 1024;
+pub const BATCH_ROWS: usize = 8 * 1024;
 
 /// Everything a run needs, parsed once from the command line.
 #[derive(Debug, Clone)]
@@ -270,25 +270,40 @@ struct Piece {
 impl Piece {
     /// Types, assesses, fingerprints, formats and tallies `rows` of `batch`.
     fn fill(&mut self, batch: &Batch, rows: std::ops::Range<usize>, header: &crate::input::Header, job: Job) {
-        self.items.clear();
-        self.hashes.clear();
-        self.csv.clear();
-        self.ends.clear();
-        for i in rows {
-            let rec = batch.get(i, &mut self.fields);
-            let item = assess_record(header, &rec, job);
-            let mut hash = 0;
-            if let Ok(Ok(row)) = &item {
-                hash = id_hash(&row.loan_id);
-                if job.csv {
-                    crate::output::results::csv_row(row, &mut self.csv);
-                }
-                self.tally.add(&Line::of(row));
+        let Piece { items, hashes, csv, ends, tally, fields } = self;
+        items.clear();
+        hashes.clear();
+        csv.clear();
+        ends.clear();
+        batch.visit(rows, fields, &mut Filler { items, hashes, csv, ends, tally, header, job });
+    }
+}
+
+/// What a worker does with each record of its piece.
+struct Filler<'a> {
+    items: &'a mut Vec<Assessed>,
+    hashes: &'a mut Vec<u64>,
+    csv: &'a mut Vec<u8>,
+    ends: &'a mut Vec<usize>,
+    tally: &'a mut crate::report::tally::Tally,
+    header: &'a crate::input::Header,
+    job: Job<'a>,
+}
+
+impl input::Visit for Filler<'_> {
+    fn record<C: input::Cells + ?Sized>(&mut self, rec: &C, row: u64, line: Option<u64>) {
+        let item = assess_record(self.header, rec, row, line, self.job);
+        let mut hash = 0;
+        if let Ok(Ok(r)) = &item {
+            hash = id_hash(&r.loan_id);
+            if self.job.csv {
+                crate::output::results::csv_row(r, self.csv);
             }
-            self.hashes.push(hash);
-            self.ends.push(self.csv.len());
-            self.items.push(item);
+            self.tally.add(&Line::of(r));
         }
+        self.hashes.push(hash);
+        self.ends.push(self.csv.len());
+        self.items.push(item);
     }
 }
 
@@ -491,15 +506,15 @@ fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>, done
 }
 
 /// Types and assesses one record.
-fn assess_record(header: &crate::input::Header, rec: &input::Record, job: Job) -> Assessed {
-    let parsed = match header.parse_row(rec, rec.row(), rec.line(), job.row_cx) {
+fn assess_record<C: input::Cells + ?Sized>(header: &crate::input::Header, rec: &C, row: u64, line: Option<u64>, job: Job) -> Assessed {
+    let parsed = match header.parse_row(rec, row, line, job.row_cx) {
         Ok(p) => p,
         Err(rej) => return Ok(Err(rej)),
     };
     if parsed.ignored_sale_price {
         job.ignored.fetch_add(1, Ordering::Relaxed);
     }
-    engine::assess(&parsed.loan, job.env).map(|a| Ok(ResultRow::new(rec.row(), rec.line(), parsed.loan, a)))
+    engine::assess(&parsed.loan, job.env).map(|a| Ok(ResultRow::new(row, line, parsed.loan, a)))
 }
 
 /// `--threads 1`: every stage in turn on this one thread.

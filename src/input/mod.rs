@@ -98,6 +98,37 @@ impl Batch {
     }
 }
 
+/// Receives the records of a batch, each as its concrete kind of cells (so
+/// typing is compiled for each kind rather than dispatched cell by cell).
+pub trait Visit {
+    fn record<C: Cells + ?Sized>(&mut self, rec: &C, row: u64, line: Option<u64>);
+}
+
+impl Batch {
+    /// Hands records `rows` to `v` in order, splitting CSV lines with
+    /// `fields`.
+    pub fn visit(&self, rows: std::ops::Range<usize>, fields: &mut Fields, v: &mut impl Visit) {
+        match self.kind {
+            BatchKind::Lines => {
+                for i in rows {
+                    let (row, line) = self.lines.position(i);
+                    v.record(&fields.split(&self.lines, i), row, Some(line));
+                }
+            }
+            BatchKind::Records => {
+                for r in &self.records[rows] {
+                    v.record(r, r.row, r.line);
+                }
+            }
+            BatchKind::Columns => {
+                for i in rows {
+                    v.record(&self.columns.record(i), self.columns.row(i), None);
+                }
+            }
+        }
+    }
+}
+
 /// One record of a [`Batch`], ready to type.
 #[derive(Debug, Clone, Copy)]
 pub enum Record<'a> {
@@ -332,19 +363,19 @@ impl Header {
 
     /// Types one record into a loan, or says what is wrong with it.
     pub fn parse_row<C: Cells + ?Sized>(&self, rec: &C, row: u64, line: Option<u64>, cx: RowContext) -> Result<Parsed, Reject> {
-        let reject = |loan_id: Option<String>, column: &str, value: String, error: String| Reject {
+        let reject = |loan_id: Option<&str>, column: &str, value: String, error: String| Reject {
             file: self.path.clone(),
             row,
             line,
-            loan_id,
+            loan_id: loan_id.map(str::to_string),
             column: column.into(),
             value,
             error,
         };
-        // Best-effort loan id for the reject record.
+        // Best-effort loan id for a reject record (copied only for one).
         let id_pos = self.position(Field::LoanId);
         let loan_id = match id_pos.map(|i| rec.cell(i)) {
-            Some(Ok(Cell::Text(s))) => Some(s.to_string()),
+            Some(Ok(Cell::Text(s))) => Some(s),
             _ => None,
         };
         if rec.len() != self.width {
@@ -358,17 +389,17 @@ impl Header {
         let get = |f: Field| -> Result<Cell<'_>, Reject> {
             match self.position(f) {
                 None => Ok(Cell::Blank),
-                Some(i) => rec.cell(i).map_err(|e| reject(loan_id.clone(), f.name(), rec.raw(i), e.to_string())),
+                Some(i) => rec.cell(i).map_err(|e| reject(loan_id, f.name(), rec.raw(i), e.to_string())),
             }
         };
         let required = |f: Field, cell: Cell| -> Result<(), Reject> {
             if cell.is_blank() {
-                Err(reject(loan_id.clone(), f.name(), String::new(), format!("is blank; {} is required", f.name())))
+                Err(reject(loan_id, f.name(), String::new(), format!("is blank; {} is required", f.name())))
             } else {
                 Ok(())
             }
         };
-        let bad = |f: Field, e: ValueError| reject(loan_id.clone(), f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
+        let bad = |f: Field, e: ValueError| reject(loan_id, f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
 
         let id_cell = get(Field::LoanId)?;
         required(Field::LoanId, id_cell)?;
@@ -390,7 +421,7 @@ impl Header {
         } else {
             if sp_cell.is_blank() {
                 return Err(reject(
-                    Some(id.clone()),
+                    Some(&id),
                     "sale_price",
                     String::new(),
                     format!("is blank; sale_price is required for a {} (only a senior_sale leaves it blank)", event_type.name()),
@@ -459,7 +490,7 @@ impl Header {
             if let Some(why) = why {
                 let col = Field::DeficiencyFiledDate;
                 let raw = rec.raw(self.position(col).unwrap_or(0));
-                return Err(reject(Some(loan.loan_id.clone()), col.name(), raw, why));
+                return Err(reject(Some(&loan.loan_id), col.name(), raw, why));
             }
         }
         Ok(Parsed { loan, ignored_sale_price })
