@@ -8,6 +8,7 @@
 #   scripts/bench.sh                 # 1M and 10M rows
 #   SIZES="1000000" scripts/bench.sh # just 1M
 #   BENCH_DIR=/big/disk scripts/bench.sh
+#   REPEAT=5 scripts/bench.sh        # rounds (default 3); the median time is kept
 #
 # Installs what it needs itself: GNU time (Debian) and DuckDB (PyPI, in a venv
 # under ~/.cache). Builds the release binary.
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SIZES=${SIZES:-"1000000 10000000"}
+REPEAT=${REPEAT:-3}
 BENCH_DIR=${BENCH_DIR:-/tmp/deficiency-bench}
 AS_OF=2026-01-15
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deficiency-target}"
@@ -36,7 +38,7 @@ BIN="$CARGO_TARGET_DIR/release/deficiency"
 calc() { python3 -c "print($1)"; }
 
 # measure NAME ROWS CMD... : runs CMD under GNU time; records seconds and peak RSS (MB)
-RESULTS=()
+RUNS=()
 measure() {
   local name=$1 rows=$2; shift 2
   local log="$BENCH_DIR/time.log"
@@ -45,7 +47,7 @@ measure() {
     if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then echo "FAILED ($rc): $*" >&2; cat "$BENCH_DIR/stderr.log" >&2; exit 1; fi
   }
   read -r secs kb < <(tail -n 1 "$log")
-  RESULTS+=("$name|$rows|$secs|$kb")
+  RUNS+=("$name|$rows|$secs|$kb")
   printf '  %-34s %10s rows %8.2fs %8.0f MB\n' "$name" "$rows" "$secs" "$(calc "$kb/1024")"
 }
 
@@ -108,15 +110,29 @@ for n in $SIZES; do
   [ -s "$csv" ] && [ "$csv" -nt "$BIN" ] || "$BIN" generate --rows "$n" --seed 42 --out "$csv"
   [ -s "$pq" ] && [ "$pq" -nt "$BIN" ] || "$BIN" generate --rows "$n" --seed 42 --out "$pq"
   cat "$csv" >/dev/null; cat "$pq" >/dev/null   # warm the page cache
-  echo "$n loans:"
-  measure "wc -l (I/O floor)" "$n" wc -l "$csv"
-  measure "duckdb SQL, 2 threads" "$n" "$VENV/bin/python" "$DUCK_SQL" "$csv" "$BENCH_DIR/duck.csv" 2 "$AS_OF"
-  for t in 1 2; do
-    measure "assess csv->csv, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.csv" --quiet
-    measure "assess csv->parquet, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.parquet" --quiet
-    measure "assess parquet->parquet, $t thread(s)" "$n" "$BIN" assess "$pq" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r2.parquet" --quiet
+  # Rounds run every command in turn, so a noisy spell hits them alike.
+  for round in $(seq "$REPEAT"); do
+    echo "$n loans, round $round of $REPEAT:"
+    measure "wc -l (I/O floor)" "$n" wc -l "$csv"
+    measure "duckdb SQL, 2 threads" "$n" "$VENV/bin/python" "$DUCK_SQL" "$csv" "$BENCH_DIR/duck.csv" 2 "$AS_OF"
+    for t in 1 2; do
+      measure "assess csv->csv, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.csv" --quiet
+      measure "assess csv->parquet, $t thread(s)" "$n" "$BIN" assess "$csv" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r.parquet" --quiet
+      measure "assess parquet->parquet, $t thread(s)" "$n" "$BIN" assess "$pq" --as-of $AS_OF --threads $t --out "$BENCH_DIR/r2.parquet" --quiet
+    done
   done
 done
+
+# Per command: the median time and the highest peak memory over the rounds.
+mapfile -t RESULTS < <(printf '%s\n' "${RUNS[@]}" | python3 -c '
+import sys, statistics
+runs = {}
+for line in sys.stdin:
+    name, n, secs, kb = line.strip().split("|")
+    runs.setdefault((name, n), []).append((float(secs), int(kb)))
+for (name, n), v in runs.items():
+    print(f"{name}|{n}|{statistics.median(s for s, _ in v):.2f}|{max(k for _, k in v)}")
+')
 
 # Table, with ratios to DuckDB on the same file.
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -125,7 +141,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo "+uncommitted" ||
   echo
   echo "## $(date -u +%Y-%m-%dT%H:%MZ), commit $commit$dirty"
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; DuckDB $DUCKDB_VERSION (Python)."
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; DuckDB $DUCKDB_VERSION (Python). Median of $REPEAT rounds; peak memory is the highest round."
   echo
   echo "| run | loans | seconds | loans/s | peak MB | time vs DuckDB |"
   echo "|---|---:|---:|---:|---:|---:|"

@@ -20,8 +20,9 @@ pub struct TextColumn {
     bytes: Vec<u8>,
     /// Once filled and checked as UTF-8 (always, for what the readers write).
     text: Option<String>,
-    /// Where each row's cell ends.
-    ends: Vec<usize>,
+    /// Where each row's cell starts, then where the last one ends
+    /// (`rows + 1` offsets; a chunk's column is far below 4 GB).
+    offsets: Vec<u32>,
     rows: usize,
 }
 
@@ -34,7 +35,8 @@ impl TextColumns {
                 c.bytes = t.into_bytes();
             }
             c.bytes.clear();
-            c.ends.clear();
+            c.offsets.clear();
+            c.offsets.push(0);
             c.rows = rows;
         }
         self.first_row = first_row;
@@ -47,14 +49,18 @@ impl TextColumns {
     }
 
     /// Checks every column as UTF-8 once; a column is then read as text.
-    pub fn finish(&mut self) {
+    /// False if a column outgrew its 4 GB of offsets (the caller stops).
+    pub fn finish(&mut self) -> bool {
+        let fits = self.cols.iter().all(|c| u32::try_from(c.bytes.len()).is_ok());
         for c in &mut self.cols {
-            c.ends.resize(c.rows, c.bytes.len());
+            let end = offset(c.bytes.len());
+            c.offsets.resize(c.rows + 1, end);
             match String::from_utf8(std::mem::take(&mut c.bytes)) {
                 Ok(t) => c.text = Some(t),
                 Err(e) => c.bytes = e.into_bytes(),
             }
         }
+        fits
     }
 
     /// Data row (1-based) of row `r`.
@@ -72,13 +78,13 @@ impl TextColumn {
     /// Appends the next row's cell.
     pub fn push_str(&mut self, s: &str) {
         self.bytes.extend_from_slice(s.as_bytes());
-        self.ends.push(self.bytes.len());
+        self.offsets.push(offset(self.bytes.len()));
     }
 
     /// Appends the next row's cell, written by `f`.
     pub fn push_with(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
         f(&mut self.bytes);
-        self.ends.push(self.bytes.len());
+        self.offsets.push(offset(self.bytes.len()));
     }
 
     /// Rows this column is to hold.
@@ -86,11 +92,19 @@ impl TextColumn {
         self.rows
     }
 
+    #[inline]
     fn bounds(&self, r: usize) -> Option<(usize, usize)> {
-        let b = *self.ends.get(r)?;
-        let a = if r == 0 { 0 } else { self.ends[r - 1] };
-        Some((a, b))
+        match self.offsets.get(r..r + 2) {
+            Some(&[a, b]) => Some((a as usize, b as usize)),
+            _ => None,
+        }
     }
+}
+
+/// A byte offset as stored; a chunk holds at most a batch of rows, so a
+/// column of it stays far below 4 GB ([`TextColumns::finish`] says if not).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// One row of a [`TextColumns`] chunk.
@@ -148,7 +162,7 @@ mod tests {
             c.column_mut(1).push_with(|t| t.extend_from_slice(b"1.50"));
             c.column_mut(1).push_with(|_| {});
             c.column_mut(1).push_with(|t| t.extend_from_slice(b"\xff"));
-            c.finish();
+            assert!(c.finish());
             assert_eq!(c.record(0).cell(0), Ok(Cell::Text("a")), "round {round}");
             assert_eq!(c.record(1).cell(0), Ok(Cell::Blank));
             assert_eq!(c.record(2).cell(0), Ok(Cell::Text("b")));

@@ -137,7 +137,9 @@ impl RecordSource for ParquetSource {
             let view = ColView::new(c.as_materialized_series()).map_err(pe(&self.path))?;
             view.write_text(cols.column_mut(k));
         }
-        cols.finish();
+        if !cols.finish() {
+            return Err(InputError::Other { path: self.path.clone(), message: format!("rows {} to {}: a column holds more than 4 GB of text", self.rows + 1, self.rows + n as u64) });
+        }
         *at += n;
         self.rows += n as u64;
         Ok(n)

@@ -147,16 +147,16 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         c.loan_id.append_value(&r.loan_id);
         c.outcome.append_value(a.outcome.name());
         let t = &mut self.text;
-        // codes and citations are ASCII: `from_utf8_lossy` only borrows
+        // codes and citations are ASCII text
         t.clear();
         a.primary().write_code(t);
-        c.primary.append_value(String::from_utf8_lossy(t));
+        c.primary.append_value(std::str::from_utf8(t).unwrap_or_default());
         t.clear();
         r.write_reasons(t);
-        c.reasons.append_value(String::from_utf8_lossy(t));
+        c.reasons.append_value(std::str::from_utf8(t).unwrap_or_default());
         t.clear();
         r.write_citations(t);
-        c.citations.append_value(String::from_utf8_lossy(t));
+        c.citations.append_value(std::str::from_utf8(t).unwrap_or_default());
         for (v, m) in c.money.iter_mut().zip([a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus]) {
             v.push(Some(cents_i128(m)));
         }
@@ -164,7 +164,7 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         c.redemption_ends.push(a.redemption_ends.map(days));
         t.clear();
         r.write_flags(t);
-        c.flags.append_value(String::from_utf8_lossy(t));
+        c.flags.append_value(std::str::from_utf8(t).unwrap_or_default());
         c.event_type.append_value(r.event_type.name());
         c.event_date.push(Some(days(r.event_date)));
         c.lien_position.push(r.lien_position);
