@@ -276,18 +276,8 @@ const fn dollars(d: u64) -> u64 {
 // Cell writers (no allocation once the buffers have grown).
 
 #[inline]
-fn put_u64(buf: &mut Vec<u8>, mut v: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
+fn put_u64(buf: &mut Vec<u8>, v: u64) {
+    crate::money::write_u64(v, buf);
 }
 
 /// Money from cents: `123456.78`.

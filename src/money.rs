@@ -122,6 +122,22 @@ pub fn parse_money(s: &[u8]) -> Result<Money, MoneyError> {
     Decimal::try_from_i128_with_scale(mantissa as i128, scale).map_err(|_| MoneyError::TooLarge)
 }
 
+/// Appends `n` in decimal digits (the one integer writer the outputs share).
+#[inline]
+pub fn write_u64(mut n: u64, out: &mut Vec<u8>) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&tmp[i..]);
+}
+
 /// Formats an amount as plain `1234.56` (truncated to the cent, no separators).
 pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
     let units = to_cents(amount);
@@ -141,19 +157,8 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
             return;
         }
     };
-    let mut buf = [0u8; 24];
-    let mut n = buf.len() - 3;
-    buf[n..].copy_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
-    let mut w = whole;
-    loop {
-        n -= 1;
-        buf[n] = b'0' + (w % 10) as u8;
-        w /= 10;
-        if w == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[n..]);
+    write_u64(whole, out);
+    out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
 }
 
 /// [`format_cents`] as a `String`, for reports and explanations.

@@ -163,8 +163,12 @@ impl Fields {
             self.ends.resize(64, 0);
         }
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        // The span holds exactly one record; its end is signalled with an
+        // empty input, as at the end of a file.
+        let mut at_end = false;
         loop {
-            let (res, i, o, e) = core.read_record(&rec[nin..], &mut self.decoded[nout..], &mut self.ends[nend..]);
+            let input = if at_end { &[][..] } else { &rec[nin..] };
+            let (res, i, o, e) = core.read_record(input, &mut self.decoded[nout..], &mut self.ends[nend..]);
             nin += i;
             nout += o;
             nend += e;
@@ -177,25 +181,8 @@ impl Fields {
                     let n = self.ends.len() * 2;
                     self.ends.resize(n, 0);
                 }
-                // The span holds exactly one record: at its end, finish it.
-                csv_core::ReadRecordResult::InputEmpty if nin < rec.len() => {}
-                csv_core::ReadRecordResult::InputEmpty => {
-                    let (res, _, o, e) = core.read_record(&[], &mut self.decoded[nout..], &mut self.ends[nend..]);
-                    nout += o;
-                    nend += e;
-                    match res {
-                        csv_core::ReadRecordResult::OutputEndsFull => {
-                            let n = self.ends.len() * 2;
-                            self.ends.resize(n, 0);
-                            let (_, _, o, e) = core.read_record(&[], &mut self.decoded[nout..], &mut self.ends[nend..]);
-                            nout += o;
-                            nend += e;
-                        }
-                        _ => {}
-                    }
-                    break;
-                }
-                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+                csv_core::ReadRecordResult::InputEmpty if !at_end => at_end = true,
+                csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
             }
         }
         self.decoded.truncate(nout);

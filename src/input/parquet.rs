@@ -255,27 +255,27 @@ fn write_scaled(mantissa: i128, scale: u32, out: &mut Vec<u8>) {
     }
     let mut digits = [0u8; 48];
     let mut n = digits.len();
-    let u = mantissa.unsigned_abs();
-    match u64::try_from(u) {
-        // the usual case: 64-bit division is several times faster
-        Ok(mut v) => loop {
+    // In groups of 19 digits, so the digit loop divides 64-bit numbers
+    // (several times faster than 128-bit ones).
+    const GROUP: u128 = 10_000_000_000_000_000_000;
+    let mut v = mantissa.unsigned_abs();
+    loop {
+        let mut low = (v % GROUP) as u64;
+        v /= GROUP;
+        let top = v == 0;
+        let mut count = 0;
+        loop {
             n -= 1;
-            digits[n] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
+            digits[n] = b'0' + (low % 10) as u8;
+            low /= 10;
+            count += 1;
+            // the top group unpadded, the others to 19 digits
+            if low == 0 && (top || count == 19) {
                 break;
             }
-        },
-        Err(_) => {
-            let mut v = u;
-            loop {
-                n -= 1;
-                digits[n] = b'0' + (v % 10) as u8;
-                v /= 10;
-                if v == 0 {
-                    break;
-                }
-            }
+        }
+        if top {
+            break;
         }
     }
     // at least one digit before the point (Decimal scales are at most 38)
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn scaled_numbers() {
-        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789"), (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"), (-(1i128 << 100), 0, "-1267650600228229401496703205376")] {
+        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789"), (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"), (-(1i128 << 100), 0, "-1267650600228229401496703205376"), (10i128.pow(19), 0, "10000000000000000000"), (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"), (i128::MIN + 1, 0, "-170141183460469231731687303715884105727")] {
             let mut v = Vec::new();
             write_scaled(m, s, &mut v);
             assert_eq!(String::from_utf8(v).unwrap(), want, "{m} {s}");

@@ -84,7 +84,7 @@ impl<W: Write + Send> ResultWriter for CsvResults<W> {
 /// it holds a comma, a quote or a line end; quotes are doubled).
 pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
     let a = &r.assessment;
-    itoa_into(r.row, out);
+    money::write_u64(r.row, out);
     out.push(b',');
     let start = out.len();
     out.extend_from_slice(r.loan_id.as_bytes());
@@ -124,7 +124,7 @@ pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
     write_date(r.event_date, out);
     out.push(b',');
     if let Some(p) = r.lien_position {
-        itoa_into(u64::from(p), out);
+        money::write_u64(u64::from(p), out);
     }
     out.push(b',');
     if let Some(m) = r.agency_net_loss {
@@ -157,20 +157,6 @@ fn quote_if_needed(out: &mut Vec<u8>, start: usize) {
         out.push(b);
     }
     out.push(b'"');
-}
-
-fn itoa_into(mut n: u64, out: &mut Vec<u8>) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&tmp[i..]);
 }
 
 /// JSON Lines results.
