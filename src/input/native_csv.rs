@@ -267,6 +267,10 @@ impl Cells for SplitRecord<'_> {
 /// Bytes read from the file at a time.
 const READ_BLOCK: usize = 1 << 20;
 
+/// The longest record accepted (a longer one almost always means a quote
+/// that is never closed, which would swallow the rest of the file).
+const MAX_RECORD: usize = 64 << 20;
+
 /// Streams a native-layout CSV file in chunks of whole records.
 pub struct CsvSource {
     input: Box<dyn Read + Send>,
@@ -281,6 +285,12 @@ pub struct CsvSource {
     path: String,
     /// Finds the end of a quoted record.
     core: csv_core::Reader,
+    /// Bytes of the quoted record under way that `core` has read.
+    quoted_at: usize,
+    /// Where reads land before they join a chunk.
+    block: Vec<u8>,
+    /// [`MAX_RECORD`], smaller in tests.
+    max_record: usize,
     scratch: Vec<u8>,
     scratch_ends: Vec<usize>,
 }
@@ -324,8 +334,11 @@ impl CsvSource {
             consumed: 0,
             path: path.into(),
             core: csv_core::Reader::new(),
-            scratch: Vec::new(),
-            scratch_ends: Vec::new(),
+            quoted_at: 0,
+            block: vec![0; READ_BLOCK],
+            max_record: MAX_RECORD,
+            scratch: vec![0; 1 << 16],
+            scratch_ends: vec![0; 1 << 10],
         };
         // A BOM at the very start is not part of the first name.
         let mut first = Vec::new();
@@ -372,19 +385,16 @@ impl CsvSource {
 
     /// Appends up to a block of input to `data`; sets `eof` at the end.
     fn read_more(&mut self, data: &mut Vec<u8>) -> Result<(), InputError> {
-        let old = data.len();
-        data.resize(old + READ_BLOCK, 0);
+        // Read into a block zeroed once, then copy what came: a short read
+        // (a pipe, a decompressor) costs only its own bytes.
         let got = loop {
-            match self.input.read(&mut data[old..]) {
+            match self.input.read(&mut self.block) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    data.truncate(old);
-                    return Err(InputError::Other { path: self.path.clone(), message: format!("read error: {e}") });
-                }
+                Err(e) => return Err(InputError::Other { path: self.path.clone(), message: format!("read error: {e}") }),
             }
         };
-        data.truncate(old + got);
+        data.extend_from_slice(&self.block[..got]);
         if got == 0 {
             self.eof = true;
         }
@@ -400,6 +410,7 @@ impl CsvSource {
         self.pending.clear();
         let data = &mut chunk.data;
         let mut pos = 0;
+        let mut search_from = 0;
         let mut line = self.line;
         while chunk.spans.len() < max {
             // Blank lines between records are skipped.
@@ -422,24 +433,47 @@ impl CsvSource {
                 self.read_more(data)?;
                 continue;
             }
-            match memchr::memchr3(b'\n', b'\r', b'"', &data[pos..]) {
-                Some(k) if data[pos + k] != b'"' => {
-                    chunk.spans.push(Span { start: pos, end: pos + k, line, quoted: false });
-                    pos += k;
+            // Search on from where the last read left off (a long record
+            // is scanned once, not once per read).
+            let from = search_from.max(pos);
+            let need_more = match memchr::memchr3(b'\n', b'\r', b'"', &data[from..]) {
+                Some(k) if data[from + k] != b'"' && self.quoted_at == 0 => {
+                    chunk.spans.push(Span { start: pos, end: from + k, line, quoted: false });
+                    pos = from + k;
+                    false
                 }
-                None if self.eof => {
+                None if self.eof && self.quoted_at == 0 => {
                     chunk.spans.push(Span { start: pos, end: data.len(), line, quoted: false });
                     pos = data.len();
+                    false
                 }
-                Some(_) => match self.quoted_end(&data[pos..])? {
+                None if self.quoted_at == 0 => true,
+                // A quote (or a quoted record under way): csv_core decides.
+                _ => match self.quoted_end(&data[pos..]) {
                     Some(n) => {
                         chunk.spans.push(Span { start: pos, end: pos + n, line, quoted: true });
                         line += memchr::memchr_iter(b'\n', &data[pos..pos + n]).count() as u64;
                         pos += n;
+                        false
                     }
-                    None => self.read_more(data)?,
+                    None => true,
                 },
-                None => self.read_more(data)?,
+            };
+            if need_more {
+                if data.len() - pos > self.max_record {
+                    return Err(InputError::NotCsv {
+                        path: self.path.clone(),
+                        message: format!(
+                            "row {} (line {line}) is longer than {} MB; check for a quote that is never closed",
+                            self.rows + chunk.spans.len() as u64 + 1,
+                            self.max_record >> 20
+                        ),
+                    });
+                }
+                search_from = data.len();
+                self.read_more(data)?;
+            } else {
+                search_from = pos;
             }
         }
         self.pending.extend_from_slice(&data[pos..]);
@@ -451,32 +485,34 @@ impl CsvSource {
     }
 
     /// Where the record at the start of `data` (which holds a quote) ends,
-    /// as `csv_core` reads it; `None` if more input is needed to tell.
-    fn quoted_end(&mut self, data: &[u8]) -> Result<Option<usize>, InputError> {
-        self.core.reset();
-        if self.scratch.len() < data.len() + 1 {
-            self.scratch.resize(data.len() + 1, 0);
+    /// as `csv_core` reads it; `None` if more input is needed to tell. The
+    /// parser keeps its place between calls (`quoted_at`), so a long quoted
+    /// record is read once however many reads it spans.
+    fn quoted_end(&mut self, data: &[u8]) -> Option<usize> {
+        if self.quoted_at == 0 {
+            self.core.reset();
         }
-        if self.scratch_ends.len() < data.len() + 2 {
-            self.scratch_ends.resize(data.len() + 2, 0);
-        }
-        let (res, nin, _, _) = self.core.read_record(data, &mut self.scratch, &mut self.scratch_ends);
-        match res {
-            // The record ended at a line end, which `nin` includes; the
-            // span stops before it.
-            csv_core::ReadRecordResult::Record => {
-                let mut n = nin;
-                while n > 0 && matches!(data[n - 1], b'\n' | b'\r') {
-                    n -= 1;
+        loop {
+            // Only where the record ends matters: the decoded fields go to
+            // a scratch buffer that is reused when full.
+            let input = &data[self.quoted_at..];
+            let (res, nin, _, _) = self.core.read_record(input, &mut self.scratch, &mut self.scratch_ends);
+            self.quoted_at += nin;
+            match res {
+                csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {}
+                csv_core::ReadRecordResult::InputEmpty if !self.eof => return None,
+                csv_core::ReadRecordResult::Record => {
+                    let read = std::mem::take(&mut self.quoted_at);
+                    // Given input, csv_core stops right after the line-end
+                    // byte that ended the record, which the span leaves
+                    // out; given none (the end of the file), there is none.
+                    return Some(if input.is_empty() { read } else { read.saturating_sub(1) });
                 }
-                // A quoted field may itself end in line-end bytes: only the
-                // one terminator byte csv_core consumed is outside.
-                Ok(Some(if nin > 0 && matches!(data[nin - 1], b'\n' | b'\r') { nin - 1 } else { n }))
+                csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
+                    self.quoted_at = 0;
+                    return Some(data.len());
+                }
             }
-            csv_core::ReadRecordResult::InputEmpty if self.eof => Ok(Some(data.len())),
-            csv_core::ReadRecordResult::InputEmpty => Ok(None),
-            // Output buffers are as large as the input: cannot be full.
-            _ => Err(InputError::Other { path: self.path.clone(), message: "internal error: CSV record buffer full".into() }),
         }
     }
 }
@@ -512,6 +548,10 @@ mod tests {
     }
 
     fn with_chunks(data: &[u8], max: usize) -> Vec<(u64, u64, Vec<Vec<u8>>)> {
+        read_in_chunks(data, max, MAX_RECORD).unwrap()
+    }
+
+    fn read_in_chunks(data: &[u8], max: usize, max_record: usize) -> Result<Vec<(u64, u64, Vec<Vec<u8>>)>, InputError> {
         // Tiny reads, so records straddle every read boundary.
         struct Trickle<'a>(&'a [u8]);
         impl Read for Trickle<'_> {
@@ -533,14 +573,17 @@ mod tests {
             consumed: 0,
             path: "t".into(),
             core: csv_core::Reader::new(),
-            scratch: Vec::new(),
-            scratch_ends: Vec::new(),
+            quoted_at: 0,
+            block: vec![0; READ_BLOCK],
+            max_record,
+            scratch: vec![0; 1 << 16],
+            scratch_ends: vec![0; 1 << 10],
         };
         let mut out = Vec::new();
         let mut chunk = LineChunk::default();
         let mut fields = Fields::default();
         loop {
-            let n = src.fill(&mut chunk, max).unwrap();
+            let n = src.fill(&mut chunk, max)?;
             if n == 0 {
                 break;
             }
@@ -550,7 +593,7 @@ mod tests {
                 out.push((row, line, (0..rec.len()).map(|j| rec.field(j).unwrap().to_vec()).collect()));
             }
         }
-        out
+        Ok(out)
     }
 
     #[test]
@@ -572,6 +615,19 @@ mod tests {
 
     fn without_lines(v: Vec<(u64, u64, Vec<Vec<u8>>)>) -> Vec<(u64, Vec<Vec<u8>>)> {
         v.into_iter().map(|(r, _, f)| (r, f)).collect()
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_a_clear_error_not_a_hang() {
+        // 200 kB of records after an opening quote, read 3 bytes at a time:
+        // scanned once (a rescan per read would take minutes), then refused.
+        let mut data = b"a,b\n1,\"x\n".to_vec();
+        data.extend(b"2,y\n".repeat(50_000));
+        let err = read_in_chunks(&data, 1000, 100_000).unwrap_err().to_string();
+        assert!(err.contains("row 2 (line 2)") && err.contains("never closed"), "{err}");
+        // under the limit, the rest of the file is one field, as the csv crate reads it
+        let rows = read_in_chunks(&data, 1000, 1 << 20).unwrap();
+        assert_eq!(without_lines(rows), with_csv_crate(&data));
     }
 
     #[test]
