@@ -31,14 +31,19 @@ use crate::rules::{
 };
 use chrono::NaiveDate;
 
+/// The reasons of an assessment, kept inline (no allocation) up to six.
+pub type Reasons = smallvec::SmallVec<[Reason; 6]>;
+/// The flags of an assessment, kept inline up to four.
+pub type Flags = smallvec::SmallVec<[Flag; 4]>;
+
 /// The decision for one loan, with its amounts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub outcome: Outcome,
     /// Every reason that applied, the deciding one first.
-    pub reasons: Vec<Reason>,
+    pub reasons: Reasons,
     /// Advisory flags, in a fixed order.
-    pub flags: Vec<Flag>,
+    pub flags: Flags,
     pub amounts: Amounts,
     pub recoverable: Money,
     pub barred: Money,
@@ -101,8 +106,8 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf) -> Result<Assessment, InvariantVi
 #[derive(Debug, Clone, PartialEq)]
 struct Leaf {
     outcome: Outcome,
-    reasons: Vec<Reason>,
-    flags: Vec<Flag>,
+    reasons: Reasons,
+    flags: Flags,
     recoverable: Money,
     undetermined: Money,
     deadline: Option<NaiveDate>,
@@ -111,7 +116,7 @@ struct Leaf {
 
 impl Leaf {
     fn new(loan: &Loan) -> Leaf {
-        let mut flags = Vec::new();
+        let mut flags = Flags::new();
         if loan.guarantor {
             flags.push(Flag::GuarantorSeparateAnalysis);
         }
@@ -124,7 +129,7 @@ impl Leaf {
         flags.extend(loan.assumed.iter().map(|f| Flag::Assumed(*f)));
         Leaf {
             outcome: Outcome::NeedsReview,
-            reasons: Vec::new(),
+            reasons: Reasons::new(),
             flags,
             recoverable: Money::ZERO,
             undetermined: Money::ZERO,
@@ -240,9 +245,9 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
         .iter()
         .all(|k| k.outcome == first.outcome && k.recoverable == first.recoverable && k.undetermined == first.undetermined);
     let nil = kids.iter().all(|k| k.recoverable.is_zero() && k.undetermined.is_zero());
-    let common: Vec<Reason> = first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
+    let common: Reasons = first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
     let redemption = if kids.iter().all(|k| k.redemption == first.redemption) { first.redemption } else { None };
-    let mut flags: Vec<Flag> = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
+    let mut flags: Flags = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
     flags.sort();
     flags.dedup();
     if same || nil {
@@ -261,7 +266,8 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
         out
     } else {
         let undetermined = kids.iter().map(|k| k.recoverable + k.undetermined).max().unwrap_or_default();
-        let mut reasons = vec![q.reason()];
+        let mut reasons = Reasons::new();
+        reasons.push(q.reason());
         for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| r.is_review()).chain(common) {
             if !reasons.contains(&r) {
                 reasons.push(r);
