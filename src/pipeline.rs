@@ -432,11 +432,10 @@ impl<'a> Writer<'a> {
         self.seen.insert_all(&piece.hashes, |j| matches!(items[j], Ok(Ok(_))), &mut self.fresh);
         // CSV bytes not yet written start here.
         let mut pending = 0;
-        let mut start = 0;
         // Rows are read in place (the next fill of this piece frees them).
         for (j, item) in piece.items.iter().enumerate() {
-            let end = piece.ends[j];
             self.report.rows.read += 1;
+            let duplicate;
             let rej = match item {
                 Err(bug) => return Err(bug.clone().into()),
                 Ok(Ok(row)) if self.fresh[j] => {
@@ -444,17 +443,17 @@ impl<'a> Writer<'a> {
                         w.write(row).map_err(|e| out_err(cfg, e))?;
                     }
                     self.report.rows.assessed += 1;
-                    start = end;
                     continue;
                 }
                 Ok(Ok(row)) => {
                     // A duplicate: the worker wrote and tallied it; take it out.
                     self.tally.remove(&Line::of(row));
                     if let Results::Csv(w) = &mut self.sink.results {
-                        w.write_raw(&piece.csv[pending..start]).map_err(|e| out_err(cfg, e))?;
+                        let begin = j.checked_sub(1).map_or(0, |p| piece.ends[p]);
+                        w.write_raw(&piece.csv[pending..begin]).map_err(|e| out_err(cfg, e))?;
                     }
-                    pending = end;
-                    Reject {
+                    pending = piece.ends[j];
+                    duplicate = Reject {
                         file: header.path.clone(),
                         row: row.row,
                         line: row.line,
@@ -462,13 +461,13 @@ impl<'a> Writer<'a> {
                         column: "loan_id".into(),
                         value: row.loan_id.clone(),
                         error: "duplicates an earlier loan_id in this run; the first was kept".into(),
-                    }
+                    };
+                    &duplicate
                 }
-                Ok(Err(rej)) => rej.clone(),
+                Ok(Err(rej)) => rej,
             };
-            start = end;
             self.report.rows.rejected += 1;
-            self.sink.rejects.write(&rej).map_err(wr(std::path::Path::new("rejects")))?;
+            self.sink.rejects.write(rej).map_err(wr(std::path::Path::new("rejects")))?;
             if let Some(max) = cfg.max_rejects
                 && self.report.rows.rejected > max
             {

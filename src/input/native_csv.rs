@@ -532,6 +532,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A record as read: data row, line, fields.
+    type Record3 = (u64, u64, Vec<Vec<u8>>);
+
     /// Every record as the csv crate reads it: (row, fields). (Its line
     /// numbers count from the end of the previous record, before any blank
     /// lines; ours give the line where the record starts.)
@@ -547,11 +550,11 @@ mod tests {
         out
     }
 
-    fn with_chunks(data: &[u8], max: usize) -> Vec<(u64, u64, Vec<Vec<u8>>)> {
+    fn with_chunks(data: &[u8], max: usize) -> Vec<Record3> {
         read_in_chunks(data, max, MAX_RECORD).unwrap()
     }
 
-    fn read_in_chunks(data: &[u8], max: usize, max_record: usize) -> Result<Vec<(u64, u64, Vec<Vec<u8>>)>, InputError> {
+    fn read_in_chunks(data: &[u8], max: usize, max_record: usize) -> Result<Vec<Record3>, InputError> {
         // Tiny reads, so records straddle every read boundary.
         struct Trickle<'a>(&'a [u8]);
         impl Read for Trickle<'_> {
@@ -613,7 +616,7 @@ mod tests {
         }
     }
 
-    fn without_lines(v: Vec<(u64, u64, Vec<Vec<u8>>)>) -> Vec<(u64, Vec<Vec<u8>>)> {
+    fn without_lines(v: Vec<Record3>) -> Vec<(u64, Vec<Vec<u8>>)> {
         v.into_iter().map(|(r, _, f)| (r, f)).collect()
     }
 
