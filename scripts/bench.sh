@@ -123,6 +123,16 @@ for n in $SIZES; do
   done
 done
 
+# DuckDB reads the Parquet results with their types (Decimal money, Date dates).
+TYPES=$("$VENV/bin/python" -c '
+import sys, duckdb
+t = dict((r[0], r[1]) for r in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet(\x27{sys.argv[1]}\x27)").fetchall())
+want = {"row": "UBIGINT", "recoverable": "DECIMAL(18,2)", "barred": "DECIMAL(18,2)", "action_deadline": "DATE", "event_date": "DATE"}
+bad = {k: t.get(k) for k, v in want.items() if t.get(k) != v}
+print("ok: " + ", ".join(f"{k} {v}" for k, v in want.items()) if not bad else f"WRONG: {bad}")
+' "$BENCH_DIR/r2.parquet")
+echo "Parquet results as DuckDB reads them: $TYPES"
+
 # Per command: the median time and the highest peak memory over the rounds.
 mapfile -t RESULTS < <(printf '%s\n' "${RUNS[@]}" | python3 -c '
 import sys, statistics
@@ -142,6 +152,8 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo "+uncommitted" ||
   echo "## $(date -u +%Y-%m-%dT%H:%MZ), commit $commit$dirty"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; DuckDB $DUCKDB_VERSION (Python). Median of $REPEAT rounds; peak memory is the highest round."
+  echo
+  echo "Parquet results as DuckDB reads them: $TYPES"
   echo
   echo "| run | loans | seconds | loans/s | peak MB | time vs DuckDB |"
   echo "|---|---:|---:|---:|---:|---:|"
