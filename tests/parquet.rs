@@ -176,3 +176,35 @@ fn bad_parquet_values_are_rejected_by_row() {
     let rejects = std::fs::read_to_string(p(d, "r.rejects.csv")).unwrap();
     assert!(rejects.contains("neg.parquet,2,,P1,sale_price,-5.00,"), "{rejects}");
 }
+
+/// Decimal columns of any scale (Spark and pyarrow often write
+/// decimal(38,18)) are read exactly: trailing zeros are not precision.
+#[test]
+fn wide_scale_decimals_are_read_exactly() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    let dec = |name: &str, v: Vec<i128>, scale: usize| -> Column {
+        Int128Chunked::from_vec(name.into(), v).into_decimal_unchecked(38, scale).into_series().into()
+    };
+    let e18 = 10i128.pow(18);
+    let mut cols = vec![
+        Column::new("loan_id".into(), vec!["W0", "W1"]),
+        Column::new("event_type".into(), vec!["judicial_sale"; 2]),
+        Column::new("event_date".into(), vec!["2025-06-10"; 2]),
+        dec("unpaid_principal", vec![100_000 * e18, 100_000 * e18], 18),
+        // 85000.00 exactly; 85000.0049 truncates to the cent like any other amount
+        dec("sale_price", vec![85_000 * e18, 85_000 * e18 + 49 * 10i128.pow(14)], 18),
+        // 13 significant decimal places is still too precise
+        dec("costs", vec![5_000 * e18, 5_000 * e18 + 100_000], 18),
+    ];
+    cols.push(Column::new("fair_value".into(), vec![80000.0f64, 80000.0]));
+    let mut df = DataFrame::new(2, cols).unwrap();
+    write_df(&p(d, "wide.parquet"), &mut df);
+    let out = run(&["assess", &p(d, "wide.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv"), "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(p(d, "r.csv")).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.starts_with("1,W0,") && line.contains(",105000.00,20000.00,"), "{line}");
+    let rejects = std::fs::read_to_string(p(d, "r.rejects.csv")).unwrap();
+    assert!(rejects.contains("wide.parquet,2,,W1,costs,5000.0000000000001,") && rejects.contains("more than 12 decimal places"), "{rejects}");
+}

@@ -1,7 +1,11 @@
-//! The native layout in Parquet, read with polars slice by slice (bounded
-//! memory: only the row groups overlapping a slice are decoded).
+//! The native layout in Parquet, read with polars one row group at a time
+//! (bounded memory: polars is shown a footer listing only that row group, so
+//! it maps and decodes nothing else; a large row group is read 64k rows at a
+//! time).
 //!
-//! Column types accepted: text as String; money as Decimal, any integer,
+//! Column types accepted: text as String; money as Decimal of any scale
+//! (zeros past the cents are dropped, so decimal(38,18) reads as it should;
+//! more than 12 significant places is rejected as for CSV), any integer,
 //! String, or Float64/Float32 (what pandas writes by default), which is
 //! rounded to the nearest cent — a binary float cannot hold most cents
 //! exactly, so the cent it was meant to be is the honest reading; dates as
@@ -286,9 +290,15 @@ fn write_scaled(mantissa: i128, scale: u32, out: &mut Vec<u8>) {
     }
     let int_end = digits.len() - scale;
     out.extend_from_slice(&digits[n..int_end]);
-    if scale > 0 {
+    // Zeros past the cents are not precision (a decimal(38,18) column
+    // holds 18 places for every value): they are dropped.
+    let mut frac_end = digits.len();
+    while frac_end > int_end + 2 && digits[frac_end - 1] == b'0' {
+        frac_end -= 1;
+    }
+    if frac_end > int_end {
         out.push(b'.');
-        out.extend_from_slice(&digits[int_end..]);
+        out.extend_from_slice(&digits[int_end..frac_end]);
     }
 }
 
@@ -298,7 +308,7 @@ mod tests {
 
     #[test]
     fn scaled_numbers() {
-        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789"), (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"), (-(1i128 << 100), 0, "-1267650600228229401496703205376"), (10i128.pow(19), 0, "10000000000000000000"), (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"), (i128::MIN + 1, 0, "-170141183460469231731687303715884105727")] {
+        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789"), (123456780, 3, "123456.78"), (5_000_000, 6, "5.00"), (1_230_000, 6, "1.23"), (1_234_500, 6, "1.2345"), (10, 1, "1.0"), (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"), (-(1i128 << 100), 0, "-1267650600228229401496703205376"), (10i128.pow(19), 0, "10000000000000000000"), (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"), (i128::MIN + 1, 0, "-170141183460469231731687303715884105727")] {
             let mut v = Vec::new();
             write_scaled(m, s, &mut v);
             assert_eq!(String::from_utf8(v).unwrap(), want, "{m} {s}");
