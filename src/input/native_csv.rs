@@ -464,7 +464,7 @@ impl CsvSource {
                     return Err(InputError::NotCsv {
                         path: self.path.clone(),
                         message: format!(
-                            "row {} (line {line}) is longer than {} MB; check for a quote that is never closed",
+                            "row {} (line {line}) is longer than {} MB; check for a quote that is never closed, or that this is a CSV file with line ends",
                             self.rows + chunk.spans.len() as u64 + 1,
                             self.max_record >> 20
                         ),
