@@ -69,27 +69,6 @@ impl ResultRow {
         }
     }
 
-    /// `reasons` as written: codes joined by `;`.
-    pub fn reasons(&self) -> String {
-        let mut v = Vec::new();
-        self.write_reasons(&mut v);
-        String::from_utf8(v).unwrap_or_default()
-    }
-
-    /// `citations` as written, one per reason.
-    pub fn citations(&self) -> String {
-        let mut v = Vec::new();
-        self.write_citations(&mut v);
-        String::from_utf8(v).unwrap_or_default()
-    }
-
-    /// `flags` as written.
-    pub fn flags(&self) -> String {
-        let mut v = Vec::new();
-        self.write_flags(&mut v);
-        String::from_utf8(v).unwrap_or_default()
-    }
-
     /// Appends `reasons` to `out`.
     pub fn write_reasons(&self, out: &mut Vec<u8>) {
         for (i, r) in self.assessment.reasons.iter().enumerate() {

@@ -5,7 +5,7 @@
 
 use super::results::ResultWriter;
 use super::{columns, ResultRow};
-use crate::money::{self, Money};
+use crate::money;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::io::{self, Write};
@@ -55,10 +55,6 @@ impl Default for Columns {
 
 fn days(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
-}
-
-fn cents_i128(m: Money) -> i128 {
-    money::to_cents(m)
 }
 
 /// The Arrow schema of a results file.
@@ -158,7 +154,7 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         r.write_citations(t);
         c.citations.append_value(std::str::from_utf8(t).unwrap_or_default());
         for (v, m) in c.money.iter_mut().zip([a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus]) {
-            v.push(Some(cents_i128(m)));
+            v.push(Some(money::to_cents(m)));
         }
         c.action_deadline.push(a.action_deadline.map(days));
         c.redemption_ends.push(a.redemption_ends.map(days));
@@ -168,7 +164,7 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         c.event_type.append_value(r.event_type.name());
         c.event_date.push(Some(days(r.event_date)));
         c.lien_position.push(r.lien_position);
-        c.agency_net_loss.push(r.agency_net_loss.map(cents_i128));
+        c.agency_net_loss.push(r.agency_net_loss.map(money::to_cents));
         if c.row.len() >= ROW_GROUP {
             self.flush_group()?;
         }
@@ -242,7 +238,7 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                     for c in &cells {
                         v.push(match c {
                             None => None,
-                            Some(s) => Some(cents_i128(money::parse_money(s.as_bytes()).map_err(|_| bad(s))?)),
+                            Some(s) => Some(money::to_cents(money::parse_money(s.as_bytes()).map_err(|_| bad(s))?)),
                         });
                     }
                     Int128Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_decimal_unchecked(18, 2).into_series().into()
