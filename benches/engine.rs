@@ -2,10 +2,10 @@
 //! and a whole batch (type + assess) of generated rows.
 //! Run: `cargo bench --bench engine`.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use deficiency::engine::{assess, Env};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use deficiency::engine::{Env, assess};
 use deficiency::holidays::HolidayCalendar;
-use deficiency::input::{native_csv::CsvSource, Batch, Fields, RecordSource, RowContext};
+use deficiency::input::{Batch, Fields, RecordSource, RowContext, native_csv::CsvSource};
 use deficiency::money;
 use deficiency::settings::Settings;
 use std::hint::black_box;

@@ -43,13 +43,17 @@ first_refinance_date = origination_date. Any other blank cell is an unknown fact
 Exit status: 0 every row assessed; 1 some rows rejected (see the rejects file); 2 fatal (nothing written).")]
     Assess(AssessArgs),
     /// Show, step by step, how one loan was decided.
-    #[command(after_help = "Examples:\n  deficiency explain data/sample-portfolio.csv --loan H02 --as-of 2026-01-15\n  deficiency explain --layout fannie-mae Acquisition_2000Q1.txt Performance_2000Q1.txt --loan 100579898395 --as-of 2026-01-15")]
+    #[command(
+        after_help = "Examples:\n  deficiency explain data/sample-portfolio.csv --loan H02 --as-of 2026-01-15\n  deficiency explain --layout fannie-mae Acquisition_2000Q1.txt Performance_2000Q1.txt --loan 100579898395 --as-of 2026-01-15"
+    )]
     Explain(ExplainArgs),
     /// List every rule (code, citation, summary), flag and setting.
     #[command(after_help = "Examples:\n  deficiency rules\n  deficiency rules --json --settings my-settings.toml")]
     Rules(RulesArgs),
     /// Rebuild reports from per-loan results files (merge shards).
-    #[command(after_help = "Example:\n  deficiency report shard1.csv shard2.csv --report merged.json --report merged.html --report merged.csv")]
+    #[command(
+        after_help = "Example:\n  deficiency report shard1.csv shard2.csv --report merged.json --report merged.html --report merged.csv"
+    )]
     Report(ReportArgs),
     /// Write a synthetic portfolio (deterministic for a seed).
     #[command(after_help = "Example:\n  deficiency generate --rows 1000000 --seed 7 --out portfolio.csv")]
@@ -265,9 +269,11 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
             }
             for i in 0..n {
                 let rec = batch.get(i, &mut fields);
-                let id_matches = src.header().position(crate::loan::Field::LoanId).and_then(|i| rec.field(i)).map(|b| {
-                    std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false)
-                });
+                let id_matches = src
+                    .header()
+                    .position(crate::loan::Field::LoanId)
+                    .and_then(|i| rec.field(i))
+                    .map(|b| std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false));
                 if id_matches != Some(true) {
                     continue;
                 }
@@ -333,12 +339,21 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
     for f in Flag::FIXED {
         s.push_str(&format!("  {:<32} {}\n", f.code(), f.meaning()));
     }
-    s.push_str(&format!("  {:<32} {}\n", "assumed:<column>", Flag::Assumed(crate::loan::Field::ForeclosureMethod).meaning()));
+    s.push_str(&format!(
+        "  {:<32} {}\n",
+        "assumed:<column>",
+        Flag::Assumed(crate::loan::Field::ForeclosureMethod).meaning()
+    ));
     s.push_str("\nSETTINGS (UNVERIFIED points; override with --settings FILE.toml)\n");
     for d in settings.docs() {
         s.push_str(&format!("  {} = {}\n      {}\n", d.name, d.value, d.meaning));
     }
-    s.push_str(&format!("\nHOLIDAY CALENDAR: version {}, years {}-{}\n", cal.version(), cal.first_year(), cal.last_year()));
+    s.push_str(&format!(
+        "\nHOLIDAY CALENDAR: version {}, years {}-{}\n",
+        cal.version(),
+        cal.first_year(),
+        cal.last_year()
+    ));
     print_out(&s)?;
     Ok(0)
 }
@@ -347,7 +362,10 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
     let formats: Vec<ReportFormat> = a
         .report
         .iter()
-        .map(|p| ReportFormat::from_path(p).ok_or_else(|| Fatal(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display()))))
+        .map(|p| {
+            ReportFormat::from_path(p)
+                .ok_or_else(|| Fatal(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display())))
+        })
         .collect::<Result<_, _>>()?;
     let mut merged = Report::default();
     for path in &a.results {
@@ -355,7 +373,8 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
     }
     let rendered: Vec<String> = formats.iter().map(|f| f.render(&merged).map_err(Fatal)).collect::<Result<_, _>>()?;
     for (p, text) in a.report.iter().zip(rendered) {
-        crate::output::atomic::write_all(p, text.as_bytes()).map_err(|e| Fatal(format!("{}: cannot write: {e}", p.display())))?;
+        crate::output::atomic::write_all(p, text.as_bytes())
+            .map_err(|e| Fatal(format!("{}: cannot write: {e}", p.display())))?;
     }
     Ok(0)
 }

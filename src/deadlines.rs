@@ -102,16 +102,20 @@ pub fn deadline(
     let mut from = start;
     let mut tolled_days = 0;
     if let Some(t) = tolling
-        && from >= t.start && from < t.end {
-            from = t.end;
-        }
+        && from >= t.start
+        && from < t.end
+    {
+        from = t.end;
+    }
     let raw = add_months(from, months, mode);
     let mut before_roll = raw;
     if let Some(t) = tolling
-        && from < t.start && raw >= t.start {
-            tolled_days = (t.end - t.start).num_days() as u64;
-            before_roll = raw.checked_add_days(Days::new(tolled_days)).unwrap_or(LAST_DATE).min(LAST_DATE);
-        }
+        && from < t.start
+        && raw >= t.start
+    {
+        tolled_days = (t.end - t.start).num_days() as u64;
+        before_roll = raw.checked_add_days(Days::new(tolled_days)).unwrap_or(LAST_DATE).min(LAST_DATE);
+    }
     let date = if roll { calendar.roll_forward(before_roll).min(LAST_DATE) } else { before_roll };
     Deadline { date, start: from, raw, tolled_days, before_roll, beyond_calendar: !calendar.covers(date) }
 }

@@ -49,7 +49,9 @@ pub struct Split {
 
 /// A violated money invariant: a bug in the engine, never a data problem.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("money invariant violated for loan {loan_id}: recoverable {recoverable} + barred {barred} + undetermined {undetermined} != gross {gross}, or a part is negative")]
+#[error(
+    "money invariant violated for loan {loan_id}: recoverable {recoverable} + barred {barred} + undetermined {undetermined} != gross {gross}, or a part is negative"
+)]
 pub struct InvariantViolation {
     pub loan_id: String,
     pub gross: Money,
@@ -60,7 +62,12 @@ pub struct InvariantViolation {
 
 /// Splits `gross` given the recoverable and undetermined parts (each
 /// truncated to the cent); `barred` is the remainder. Checks the invariant.
-pub fn split(loan_id: &str, gross: Money, recoverable: Money, undetermined: Money) -> Result<Split, InvariantViolation> {
+pub fn split(
+    loan_id: &str,
+    gross: Money,
+    recoverable: Money,
+    undetermined: Money,
+) -> Result<Split, InvariantViolation> {
     let recoverable = money::cents(recoverable);
     let undetermined = money::cents(undetermined);
     let barred = gross - recoverable - undetermined;

@@ -8,9 +8,25 @@ use crate::money;
 use std::fmt::Write;
 
 /// Renders an explanation as text.
-pub fn render_text(loan: &Loan, row: u64, file: &str, as_of: chrono::NaiveDate, a: &Assessment, e: &Explanation) -> String {
+pub fn render_text(
+    loan: &Loan,
+    row: u64,
+    file: &str,
+    as_of: chrono::NaiveDate,
+    a: &Assessment,
+    e: &Explanation,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Loan {} ({} row {}), {} on {}, judged as of {}", loan.loan_id, file, row, loan.event_type.name(), loan.event_date, as_of);
+    let _ = writeln!(
+        out,
+        "Loan {} ({} row {}), {} on {}, judged as of {}",
+        loan.loan_id,
+        file,
+        row,
+        loan.event_type.name(),
+        loan.event_date,
+        as_of
+    );
     let _ = writeln!(out, "\nRules considered, in decision order:");
     let mut n = 0;
     tree(&mut out, e, 1, &mut n);
@@ -36,10 +52,22 @@ pub fn render_text(loan: &Loan, row: u64, file: &str, as_of: chrono::NaiveDate, 
     );
     match loan.sale_price {
         Some(p) => {
-            let _ = writeln!(out, "  gross_deficiency = max(0, {} - sale price {}) = {}", money::fmt(a.amounts.total_debt), money::fmt(p), money::fmt(a.amounts.gross));
+            let _ = writeln!(
+                out,
+                "  gross_deficiency = max(0, {} - sale price {}) = {}",
+                money::fmt(a.amounts.total_debt),
+                money::fmt(p),
+                money::fmt(a.amounts.gross)
+            );
         }
         None => {
-            let _ = writeln!(out, "  gross_deficiency = max(0, {} - surplus received {}) = {}", money::fmt(a.amounts.total_debt), money::fmt(loan.surplus_received), money::fmt(a.amounts.gross));
+            let _ = writeln!(
+                out,
+                "  gross_deficiency = max(0, {} - surplus received {}) = {}",
+                money::fmt(a.amounts.total_debt),
+                money::fmt(loan.surplus_received),
+                money::fmt(a.amounts.gross)
+            );
         }
     }
     let _ = writeln!(out, "  recoverable      = {}", money::fmt(a.recoverable));
@@ -53,8 +81,16 @@ pub fn render_text(loan: &Loan, row: u64, file: &str, as_of: chrono::NaiveDate, 
         money::fmt(a.barred)
     );
     let _ = writeln!(out, "  surplus          = {}", money::fmt(a.amounts.surplus));
-    let _ = writeln!(out, "  action_deadline  = {}", a.action_deadline.map(|d| d.to_string()).unwrap_or_else(|| "(none)".into()));
-    let _ = writeln!(out, "  redemption_ends  = {}", a.redemption_ends.map(|d| d.to_string()).unwrap_or_else(|| "(none)".into()));
+    let _ = writeln!(
+        out,
+        "  action_deadline  = {}",
+        a.action_deadline.map(|d| d.to_string()).unwrap_or_else(|| "(none)".into())
+    );
+    let _ = writeln!(
+        out,
+        "  redemption_ends  = {}",
+        a.redemption_ends.map(|d| d.to_string()).unwrap_or_else(|| "(none)".into())
+    );
     out
 }
 

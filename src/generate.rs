@@ -156,12 +156,7 @@ struct Rng {
 impl Rng {
     fn for_row(key: u64, n: u64) -> Rng {
         let mut sm = key ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let s = [
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ];
+        let s = [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)];
         Rng { s }
     }
 
@@ -195,11 +190,7 @@ impl Rng {
     /// Uniform day in `lo..=hi` (empty range gives `lo`).
     #[inline]
     fn day(&mut self, lo: i32, hi: i32) -> i32 {
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.below((hi - lo) as u64 + 1) as i32
-        }
+        if hi <= lo { lo } else { lo + self.below((hi - lo) as u64 + 1) as i32 }
     }
 
     /// True with probability `bp` / 10 000.
@@ -324,14 +315,8 @@ enum Event {
 }
 
 impl Event {
-    const ALL: [Event; 6] = [
-        Event::Trustee,
-        Event::Judicial,
-        Event::Foreclosure,
-        Event::Short,
-        Event::DeedInLieu,
-        Event::Senior,
-    ];
+    const ALL: [Event; 6] =
+        [Event::Trustee, Event::Judicial, Event::Foreclosure, Event::Short, Event::DeedInLieu, Event::Senior];
     /// Percent of rows.
     const WEIGHTS: [u32; 6] = [45, 12, 8, 15, 6, 14];
 
@@ -391,21 +376,12 @@ impl Purpose {
     }
 }
 
-const BORROWER_TYPES: [&[u8]; 7] = [
-    b"individual",
-    b"llc",
-    b"corporation",
-    b"trust",
-    b"limited_partnership",
-    b"general_partnership",
-    b"public_entity",
-];
+const BORROWER_TYPES: [&[u8]; 7] =
+    [b"individual", b"llc", b"corporation", b"trust", b"limited_partnership", b"general_partnership", b"public_entity"];
 /// Tenths of a percent, same order as [`BORROWER_TYPES`].
 const BORROWER_WEIGHTS: [u32; 7] = [855, 50, 25, 35, 15, 15, 5];
 
-const OTHER_STATES: [&[u8]; 10] = [
-    b"NV", b"AZ", b"OR", b"WA", b"TX", b"NY", b"FL", b"CO", b"IL", b"NJ",
-];
+const OTHER_STATES: [&[u8]; 10] = [b"NV", b"AZ", b"OR", b"WA", b"TX", b"NY", b"FL", b"CO", b"IL", b"NJ"];
 
 // ---------------------------------------------------------------------------
 // Generator
@@ -436,12 +412,7 @@ impl Generator {
         prefix.push(b'G');
         put_u64(&mut prefix, seed);
         prefix.push(b'-');
-        Generator {
-            seed,
-            key,
-            next: index + 1,
-            prefix,
-        }
+        Generator { seed, key, next: index + 1, prefix }
     }
 
     /// The seed this stream was made from.
@@ -462,11 +433,7 @@ impl Generator {
     /// # Panics
     /// If `row.len() != COLUMNS.len()` (see [`empty_row`]).
     pub fn next_row(&mut self, row: &mut [Vec<u8>]) {
-        assert_eq!(
-            row.len(),
-            COLUMNS.len(),
-            "row must have one buffer per column of COLUMNS"
-        );
+        assert_eq!(row.len(), COLUMNS.len(), "row must have one buffer per column of COLUMNS");
         for cell in row.iter_mut() {
             cell.clear();
         }
@@ -562,11 +529,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         // Crisis years, the long tail since 2013, and recent sales whose
         // deadlines have not yet run (judicial sales lean later: a
         // deficiency worth pursuing is why a lender goes to court).
-        let weights: &[u32; 3] = if event == Event::Judicial {
-            &[20, 72, 8]
-        } else {
-            &[33, 62, 5]
-        };
+        let weights: &[u32; 3] = if event == Event::Judicial { &[20, 72, 8] } else { &[33, 62, 5] };
         match rng.pick(weights) {
             0 => rng.day(EVENTS_FROM, CRISIS_END),
             1 => rng.day(REFI_GATE, LATEST),
@@ -577,8 +540,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
 
     // --- state -----------------------------------------------------------
     if rng.chance(200) {
-        row[c::STATE]
-            .extend_from_slice(OTHER_STATES[rng.below(OTHER_STATES.len() as u64) as usize]);
+        row[c::STATE].extend_from_slice(OTHER_STATES[rng.below(OTHER_STATES.len() as u64) as usize]);
     } else if rng.chance(8500) {
         row[c::STATE].extend_from_slice(b"CA");
     } // else blank: defaults to CA
@@ -655,10 +617,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         // A refinance executed under § 580b(b).
         rng.day(REFI_GATE.max(event_date - 12 * YEAR), latest_orig)
     } else {
-        rng.day(
-            EARLIEST_ORIGINATION.max(event_date - 15 * YEAR),
-            event_date - YEAR,
-        )
+        rng.day(EARLIEST_ORIGINATION.max(event_date - 15 * YEAR), event_date - YEAR)
     };
     put_date(&mut row[c::ORIGINATION_DATE], origination);
 
@@ -688,10 +647,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             0 => {}
             1 => put_date(&mut row[c::FIRST_REFINANCE_DATE], origination),
             _ => {
-                let first = rng.day(
-                    EARLIEST_ORIGINATION.max(origination - 9 * YEAR),
-                    origination - 200,
-                );
+                let first = rng.day(EARLIEST_ORIGINATION.max(origination - 9 * YEAR), origination - 200);
                 put_date(&mut row[c::FIRST_REFINANCE_DATE], first.min(origination));
             }
         }
@@ -700,17 +656,9 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             Purpose::Refinance if rng.chance(3000) => rng.pct(original, 100, 600),
             _ => 0,
         };
-        let costs_financed = if rng.chance(8500) {
-            rng.pct(original, 50, 250)
-        } else {
-            0
-        };
+        let costs_financed = if rng.chance(8500) { rng.pct(original, 50, 250) } else { 0 };
         let payoff = original - new_advance - costs_financed;
-        let paid = if rng.chance(1500) {
-            0
-        } else {
-            rng.pct(original, 0, 1200)
-        };
+        let paid = if rng.chance(1500) { 0 } else { rng.pct(original, 0, 1200) };
         unpaid = original - paid;
 
         if !rng.chance(200) {
@@ -727,12 +675,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         }
     } else {
         // Amortised or not: whatever is left, with cents.
-        unpaid = original
-            - if rng.chance(5000) {
-                rng.pct(original, 0, 1500)
-            } else {
-                0
-            };
+        unpaid = original - if rng.chance(5000) { rng.pct(original, 0, 1500) } else { 0 };
     }
     put_money(&mut row[c::UNPAID_PRINCIPAL], unpaid);
 
@@ -775,16 +718,10 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     let sale = match event {
         Event::Senior => None,
         Event::Short => Some(rng.pct(debt, 4000, 9800)),
-        Event::DeedInLieu => Some(if rng.chance(400) {
-            rng.pct(debt, 10_000, 10_500)
-        } else {
-            rng.pct(debt, 5000, 9900)
-        }),
-        _ => Some(if rng.chance(800) {
-            rng.pct(debt, 10_000, 11_000)
-        } else {
-            rng.pct(debt, 4000, 9990)
-        }),
+        Event::DeedInLieu => {
+            Some(if rng.chance(400) { rng.pct(debt, 10_000, 10_500) } else { rng.pct(debt, 5000, 9900) })
+        }
+        _ => Some(if rng.chance(800) { rng.pct(debt, 10_000, 11_000) } else { rng.pct(debt, 4000, 9990) }),
     };
     if let Some(price) = sale {
         put_money(&mut row[c::SALE_PRICE], price);
@@ -823,28 +760,15 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
 
     if event == Event::Senior {
         if rng.chance(1200) {
-            let surplus = if rng.chance(7000) {
-                rng.pct(debt, 100, 5000)
-            } else {
-                rng.pct(debt, 10_000, 10_800)
-            };
+            let surplus = if rng.chance(7000) { rng.pct(debt, 100, 5000) } else { rng.pct(debt, 10_000, 10_800) };
             put_money(&mut row[c::SURPLUS_RECEIVED], surplus);
         } else if rng.chance(2000) {
             put_money(&mut row[c::SURPLUS_RECEIVED], 0);
         }
         let same_holder = rng.chance(3000);
         put_bool_or_blank(rng, &mut row[c::SAME_HOLDER_AS_SENIOR], same_holder, 3000);
-        let contemporaneous = rng.chance(if purpose == Purpose::Purchase {
-            6000
-        } else {
-            1500
-        });
-        put_bool_or_blank(
-            rng,
-            &mut row[c::LIENS_CONTEMPORANEOUS],
-            contemporaneous,
-            2500,
-        );
+        let contemporaneous = rng.chance(if purpose == Purpose::Purchase { 6000 } else { 1500 });
+        put_bool_or_blank(rng, &mut row[c::LIENS_CONTEMPORANEOUS], contemporaneous, 2500);
         match rng.pick(&[68, 17, 15]) {
             0 => row[c::SENIOR_SALE_TYPE].extend_from_slice(b"trustee"),
             1 => row[c::SENIOR_SALE_TYPE].extend_from_slice(b"judicial"),
@@ -860,49 +784,24 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             _ => {}
         }
         let recorded = !rng.chance(300);
-        put_bool_or_blank(
-            rng,
-            &mut row[c::DEED_RECORDED],
-            recorded,
-            if recorded { 5000 } else { 0 },
-        );
+        put_bool_or_blank(rng, &mut row[c::DEED_RECORDED], recorded, if recorded { 5000 } else { 0 });
         let tendered = !rng.chance(300);
-        put_bool_or_blank(
-            rng,
-            &mut row[c::PROCEEDS_TENDERED],
-            tendered,
-            if tendered { 5000 } else { 0 },
-        );
+        put_bool_or_blank(rng, &mut row[c::PROCEEDS_TENDERED], tendered, if tendered { 5000 } else { 0 });
     }
     let solely = !rng.chance(500);
     if event == Event::Short {
-        put_bool_or_blank(
-            rng,
-            &mut row[c::SECURED_SOLELY],
-            solely,
-            if solely { 3500 } else { 0 },
-        );
+        put_bool_or_blank(rng, &mut row[c::SECURED_SOLELY], solely, if solely { 3500 } else { 0 });
     } else if !solely || rng.chance(1000) {
         put_bool(&mut row[c::SECURED_SOLELY], solely);
     }
 
     // --- other facts ----------------------------------------------------------
     let fraud = rng.chance(50);
-    put_bool_or_blank(
-        rng,
-        &mut row[c::FRAUD_OR_WASTE],
-        fraud,
-        if fraud { 0 } else { 5000 },
-    );
+    put_bool_or_blank(rng, &mut row[c::FRAUD_OR_WASTE], fraud, if fraud { 0 } else { 5000 });
 
     if event == Event::Judicial {
         let waived = rng.chance(1000);
-        put_bool_or_blank(
-            rng,
-            &mut row[c::DEFICIENCY_WAIVED],
-            waived,
-            if waived { 0 } else { 2000 },
-        );
+        put_bool_or_blank(rng, &mut row[c::DEFICIENCY_WAIVED], waived, if waived { 0 } else { 2000 });
     }
     if event == Event::DeedInLieu {
         match rng.pick(&[35, 35, 20, 10]) {
@@ -913,12 +812,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         }
     }
     let guarantor = rng.chance(500);
-    put_bool_or_blank(
-        rng,
-        &mut row[c::GUARANTOR],
-        guarantor,
-        if guarantor { 0 } else { 6000 },
-    );
+    put_bool_or_blank(rng, &mut row[c::GUARANTOR], guarantor, if guarantor { 0 } else { 6000 });
 
     // --- deadlines: filing and accrual --------------------------------------
     // 3-month paths (726(b), 580a): filed within 88 days is always timely,
@@ -931,11 +825,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             _ => None,
         }
     } else if event == Event::Trustee {
-        if rng.chance(300) {
-            Some(event_date + rng.range(10, 400) as i32)
-        } else {
-            None
-        }
+        if rng.chance(300) { Some(event_date + rng.range(10, 400) as i32) } else { None }
     } else if rng.chance(5000) {
         Some(event_date + rng.range(0, 1400) as i32)
     } else {
@@ -954,10 +844,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         _ => Some(event_date - rng.range(2 * YEAR as u64, 6 * YEAR as u64) as i32),
     };
     if let Some(a) = accrual {
-        put_date(
-            &mut row[c::ACCRUAL_DATE],
-            a.max(origination + 30).min(event_date),
-        );
+        put_date(&mut row[c::ACCRUAL_DATE], a.max(origination + 30).min(event_date));
     }
 
     // --- bankruptcy -------------------------------------------------------
@@ -978,10 +865,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             row[c::BANKRUPTCY].extend_from_slice(b"discharged");
             let petition = if rng.chance(1500) {
                 // Filed before this loan was made: the discharge does not reach it.
-                rng.day(
-                    EARLIEST_ORIGINATION.max(origination - 8 * YEAR),
-                    origination - 30,
-                )
+                rng.day(EARLIEST_ORIGINATION.max(origination - 8 * YEAR), origination - 30)
             } else {
                 rng.day(origination + 30, (event_date + 2 * YEAR).min(LATEST - 200))
             };
@@ -993,12 +877,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
                 put_date(&mut row[c::BANKRUPTCY_DISCHARGE_DATE], discharge);
             }
             let excepted = rng.chance(400);
-            put_bool_or_blank(
-                rng,
-                &mut row[c::DISCHARGE_EXCEPTION],
-                excepted,
-                if excepted { 0 } else { 4000 },
-            );
+            put_bool_or_blank(rng, &mut row[c::DISCHARGE_EXCEPTION], excepted, if excepted { 0 } else { 4000 });
         }
     }
 }

@@ -75,17 +75,11 @@ pub enum HolidayError {
 
 impl HolidayError {
     fn header(line: usize, message: impl Into<String>) -> Self {
-        HolidayError::Header {
-            line,
-            message: message.into(),
-        }
+        HolidayError::Header { line, message: message.into() }
     }
 
     fn row(line: usize, message: impl Into<String>) -> Self {
-        HolidayError::Row {
-            line,
-            message: message.into(),
-        }
+        HolidayError::Row { line, message: message.into() }
     }
 }
 
@@ -99,11 +93,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    if !b
-        .iter()
-        .enumerate()
-        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-    {
+    if !b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -188,10 +178,7 @@ impl HolidayCalendar {
                         return Err(HolidayError::header(line, "duplicate `# years:`"));
                     }
                     years = Some(parse_years(v).ok_or_else(|| {
-                        HolidayError::header(
-                            line,
-                            format!("bad `# years:` value {:?}, expected FIRST-LAST", v.trim()),
-                        )
+                        HolidayError::header(line, format!("bad `# years:` value {:?}, expected FIRST-LAST", v.trim()))
                     })?);
                 }
                 continue;
@@ -205,47 +192,29 @@ impl HolidayCalendar {
                     ));
                 }
                 if version.is_none() {
-                    return Err(HolidayError::header(
-                        line,
-                        "missing `# version:` comment before the column header",
-                    ));
+                    return Err(HolidayError::header(line, "missing `# version:` comment before the column header"));
                 }
                 if years.is_none() {
-                    return Err(HolidayError::header(
-                        line,
-                        "missing `# years:` comment before the column header",
-                    ));
+                    return Err(HolidayError::header(line, "missing `# years:` comment before the column header"));
                 }
                 header_seen = true;
                 continue;
             }
 
-            let Some((first_year, last_year)) = years else {
-                unreachable!("years checked at the column header")
-            };
+            let Some((first_year, last_year)) = years else { unreachable!("years checked at the column header") };
             let fields: Vec<&str> = trimmed.split(',').map(str::trim).collect();
             if fields.len() != 3 {
                 return Err(HolidayError::row(
                     line,
-                    format!(
-                        "expected 3 fields (date,holiday,observed_for), found {}",
-                        fields.len()
-                    ),
+                    format!("expected 3 fields (date,holiday,observed_for), found {}", fields.len()),
                 ));
             }
-            let date = parse_date(fields[0]).ok_or_else(|| {
-                HolidayError::row(
-                    line,
-                    format!("bad date {:?}, expected YYYY-MM-DD", fields[0]),
-                )
-            })?;
+            let date = parse_date(fields[0])
+                .ok_or_else(|| HolidayError::row(line, format!("bad date {:?}, expected YYYY-MM-DD", fields[0])))?;
             if is_weekend(date) {
                 return Err(HolidayError::row(
                     line,
-                    format!(
-                        "{date} is a {:?}; weekends are implicit and must not be listed",
-                        date.weekday()
-                    ),
+                    format!("{date} is a {:?}; weekends are implicit and must not be listed", date.weekday()),
                 ));
             }
             if !(first_year..=last_year).contains(&date.year()) {
@@ -262,10 +231,7 @@ impl HolidayCalendar {
                 let actual = parse_date(fields[2]).ok_or_else(|| {
                     HolidayError::row(
                         line,
-                        format!(
-                            "bad observed_for date {:?}, expected YYYY-MM-DD or blank",
-                            fields[2]
-                        ),
+                        format!("bad observed_for date {:?}, expected YYYY-MM-DD or blank", fields[2]),
                     )
                 })?;
                 let consistent = match actual.weekday() {
@@ -286,11 +252,7 @@ impl HolidayCalendar {
             if let Some(&prev) = dates.last()
                 && date <= prev
             {
-                let what = if date == prev {
-                    "duplicate"
-                } else {
-                    "unsorted"
-                };
+                let what = if date == prev { "duplicate" } else { "unsorted" };
                 return Err(HolidayError::row(
                     line,
                     format!("{what} date {date}: must be after the previous row's {prev}"),
@@ -301,10 +263,7 @@ impl HolidayCalendar {
         }
 
         if !header_seen {
-            return Err(HolidayError::header(
-                last_line.max(1),
-                format!("missing column header `{COLUMN_HEADER}`"),
-            ));
+            return Err(HolidayError::header(last_line.max(1), format!("missing column header `{COLUMN_HEADER}`")));
         }
         if dates.is_empty() {
             return Err(HolidayError::row(last_line.max(1), "no holiday rows"));
@@ -344,10 +303,7 @@ impl HolidayCalendar {
     /// The name of the listed (weekday) court holiday observed on `d`, if
     /// any. Returns `None` for ordinary Saturdays and Sundays.
     pub fn holiday_name(&self, d: NaiveDate) -> Option<&str> {
-        self.dates
-            .binary_search(&d)
-            .ok()
-            .map(|i| self.names[i].as_str())
+        self.dates.binary_search(&d).ok().map(|i| self.names[i].as_str())
     }
 
     /// Whether the courts are closed on `d`: a Saturday, a Sunday or a listed
@@ -420,20 +376,14 @@ mod tests {
     fn checks_observed_for() {
         // 2023-11-11 was a Saturday, observed Friday 2023-11-10.
         let head = "# version: t\n# years: 2023-2023\ndate,holiday,observed_for\n";
-        assert!(
-            HolidayCalendar::parse(&format!("{head}2023-11-10,Veterans Day,2023-11-11\n")).is_ok()
-        );
-        let e = HolidayCalendar::parse(&format!("{head}2023-11-13,Veterans Day,2023-11-11\n"))
-            .unwrap_err();
+        assert!(HolidayCalendar::parse(&format!("{head}2023-11-10,Veterans Day,2023-11-11\n")).is_ok());
+        let e = HolidayCalendar::parse(&format!("{head}2023-11-13,Veterans Day,2023-11-11\n")).unwrap_err();
         assert_eq!(line_of(&e), 4);
     }
 
     #[test]
     fn requires_headers() {
-        let e = HolidayCalendar::parse(
-            "# years: 2024-2024\ndate,holiday,observed_for\n2024-07-04,A,\n",
-        )
-        .unwrap_err();
+        let e = HolidayCalendar::parse("# years: 2024-2024\ndate,holiday,observed_for\n2024-07-04,A,\n").unwrap_err();
         assert!(matches!(e, HolidayError::Header { line: 2, .. }), "{e}");
         let e = HolidayCalendar::parse("# version: t\ndate,holiday,observed_for\n").unwrap_err();
         assert!(matches!(e, HolidayError::Header { line: 2, .. }), "{e}");

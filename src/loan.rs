@@ -81,13 +81,8 @@ fields! {
 impl Field {
     /// Columns a row must have (SPEC §3). `sale_price` is required for every
     /// event except `senior_sale`, which the reader checks per row.
-    pub const REQUIRED: &'static [Field] = &[
-        Field::LoanId,
-        Field::EventType,
-        Field::EventDate,
-        Field::UnpaidPrincipal,
-        Field::SalePrice,
-    ];
+    pub const REQUIRED: &'static [Field] =
+        &[Field::LoanId, Field::EventType, Field::EventDate, Field::UnpaidPrincipal, Field::SalePrice];
 }
 
 macro_rules! enumeration {

@@ -13,19 +13,19 @@
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
 use crate::input::{self, Assumption, Batch, InputError, Layout, Reject, RowContext};
+use crate::output::ResultRow;
 use crate::output::atomic::AtomicFile;
 use crate::output::rejects::RejectsWriter;
 use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
-use crate::output::ResultRow;
 use crate::report::{InputInfo, Line, Report, ReportFormat};
 use crate::settings::Settings;
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Rows assessed per parallel batch.
@@ -122,17 +122,30 @@ impl Sink {
                 let mut f = AtomicFile::create(p).map_err(wr(p))?;
                 let w = f.writer().map_err(wr(p))?;
                 let rw = match Format::from_path(p) {
-                    Some(Format::Csv) => Results::Csv(CsvResults::new(Box::new(w) as Box<dyn Write + Send>).map_err(wr(p))?),
+                    Some(Format::Csv) => {
+                        Results::Csv(CsvResults::new(Box::new(w) as Box<dyn Write + Send>).map_err(wr(p))?)
+                    }
                     Some(Format::Jsonl) => Results::Rows(Box::new(JsonlResults::new(w))),
-                    Some(Format::Parquet) => Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?)),
-                    None => return Err(RunError::Usage(format!("{}: unknown results format (use .csv, .jsonl or .parquet)", p.display()))),
+                    Some(Format::Parquet) => {
+                        Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?))
+                    }
+                    None => {
+                        return Err(RunError::Usage(format!(
+                            "{}: unknown results format (use .csv, .jsonl or .parquet)",
+                            p.display()
+                        )));
+                    }
                 };
                 (rw, Some(f))
             }
         };
         let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
         let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
-            None => (RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write + Send>).map_err(wr(std::path::Path::new("stderr")))?, None),
+            None => (
+                RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write + Send>)
+                    .map_err(wr(std::path::Path::new("stderr")))?,
+                None,
+            ),
             Some(p) => {
                 let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
                 let w: Box<dyn Write + Send> = Box::new(f.writer().map_err(wr(&p))?);
@@ -148,7 +161,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     for p in &cfg.reports {
         if ReportFormat::from_path(p).is_none() {
-            return Err(RunError::Usage(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display())));
+            return Err(RunError::Usage(format!(
+                "{}: unknown report format (use .json, .md, .html or .csv)",
+                p.display()
+            )));
         }
     }
     let pool = rayon::ThreadPoolBuilder::new()
@@ -175,7 +191,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
     let progress = cfg.progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
         pb
     });
     let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
@@ -197,7 +216,8 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     // Render reports before committing anything, so a failure leaves nothing.
     let mut report_files = Vec::new();
     for p in &cfg.reports {
-        let fmt = ReportFormat::from_path(p).ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
+        let fmt = ReportFormat::from_path(p)
+            .ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
         let text = fmt.render(&report).map_err(|m| RunError::Usage(format!("{}: {m}", p.display())))?;
         let mut f = AtomicFile::create(p).map_err(wr(p))?;
         {
@@ -309,7 +329,14 @@ impl input::Visit for Filler<'_> {
 
 /// Assesses the first `n` records of `batch` into `pieces`: in parallel on
 /// `pool`, or in turn on this thread.
-fn assess_batch(batch: &Batch, n: usize, header: &crate::input::Header, pieces: &mut Vec<Piece>, job: Job, pool: Option<&rayon::ThreadPool>) -> usize {
+fn assess_batch(
+    batch: &Batch,
+    n: usize,
+    header: &crate::input::Header,
+    pieces: &mut Vec<Piece>,
+    job: Job,
+    pool: Option<&rayon::ThreadPool>,
+) -> usize {
     let count = n.div_ceil(PIECE_ROWS);
     if pieces.len() < count {
         pieces.resize_with(count, Piece::default);
@@ -326,7 +353,12 @@ fn assess_batch(batch: &Batch, n: usize, header: &crate::input::Header, pieces: 
 /// batches of records; this thread has the pool of N workers type, assess
 /// and format each batch; a writer thread writes results in input order and
 /// adds up the report. Batches are recycled, so memory stays flat.
-fn run_pipelined(sources: &mut [Box<dyn input::RecordSource>], writer: Writer, pool: &rayon::ThreadPool, job: Job) -> Result<(Sink, Report), RunError> {
+fn run_pipelined(
+    sources: &mut [Box<dyn input::RecordSource>],
+    writer: Writer,
+    pool: &rayon::ThreadPool,
+    job: Job,
+) -> Result<(Sink, Report), RunError> {
     std::thread::scope(|scope| -> Result<(Sink, Report), RunError> {
         let (raw_tx, raw_rx) = mpsc::sync_channel::<Msg<Batch>>(2);
         let (spare_tx, spare_rx) = mpsc::channel::<Batch>();
@@ -377,7 +409,8 @@ fn run_pipelined(sources: &mut [Box<dyn input::RecordSource>], writer: Writer, p
         }
         drop(out_tx);
         drop(spare_tx);
-        let written = writer.join().map_err(|_| RunError::Usage("internal error: the writer thread panicked".into()))?;
+        let written =
+            writer.join().map_err(|_| RunError::Usage("internal error: the writer thread panicked".into()))?;
         drop(raw_rx);
         let read = reader.join().map_err(|_| RunError::Usage("internal error: the reader thread panicked".into()))?;
         let (sink, report) = written?;
@@ -401,7 +434,15 @@ struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     fn new(cfg: &'a RunConfig, sink: Sink, report: Report, progress: Option<indicatif::ProgressBar>) -> Self {
-        Writer { cfg, sink, report, seen: FingerprintSet::default(), fresh: Vec::new(), tally: Default::default(), progress }
+        Writer {
+            cfg,
+            sink,
+            report,
+            seen: FingerprintSet::default(),
+            fresh: Vec::new(),
+            tally: Default::default(),
+            progress,
+        }
     }
 
     fn end_file(&mut self, end: FileEnd) {
@@ -471,7 +512,11 @@ impl<'a> Writer<'a> {
             if let Some(max) = cfg.max_rejects
                 && self.report.rows.rejected > max
             {
-                return Err(RunError::TooManyRejects { rejected: self.report.rows.rejected, max, last: rej.to_string() });
+                return Err(RunError::TooManyRejects {
+                    rejected: self.report.rows.rejected,
+                    max,
+                    last: rej.to_string(),
+                });
             }
         }
         if let Results::Csv(w) = &mut self.sink.results {
@@ -491,7 +536,11 @@ impl<'a> Writer<'a> {
 }
 
 /// Runs the writer stage on its own thread, fed by a channel.
-fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>, done: mpsc::Sender<Vec<Piece>>) -> Result<(Sink, Report), RunError> {
+fn write_stage(
+    mut w: Writer,
+    rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>,
+    done: mpsc::Sender<Vec<Piece>>,
+) -> Result<(Sink, Report), RunError> {
     for msg in rx.iter() {
         match msg {
             Msg::End(end) => w.end_file(end),
@@ -505,7 +554,13 @@ fn write_stage(mut w: Writer, rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>, done
 }
 
 /// Types and assesses one record.
-fn assess_record<C: input::Cells + ?Sized>(header: &crate::input::Header, rec: &C, row: u64, line: Option<u64>, job: Job) -> Assessed {
+fn assess_record<C: input::Cells + ?Sized>(
+    header: &crate::input::Header,
+    rec: &C,
+    row: u64,
+    line: Option<u64>,
+    job: Job,
+) -> Assessed {
     let parsed = match header.parse_row(rec, row, line, job.row_cx) {
         Ok(p) => p,
         Err(rej) => return Ok(Err(rej)),
@@ -517,7 +572,11 @@ fn assess_record<C: input::Cells + ?Sized>(header: &crate::input::Header, rec: &
 }
 
 /// `--threads 1`: every stage in turn on this one thread.
-fn run_sequential(sources: &mut [Box<dyn input::RecordSource>], mut w: Writer, job: Job) -> Result<(Sink, Report), RunError> {
+fn run_sequential(
+    sources: &mut [Box<dyn input::RecordSource>],
+    mut w: Writer,
+    job: Job,
+) -> Result<(Sink, Report), RunError> {
     let mut batch = Batch::default();
     let mut pieces: Vec<Piece> = Vec::new();
     for src in sources.iter_mut() {
@@ -608,7 +667,10 @@ fn prefetch<T>(x: &T) {
 }
 
 fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
-    RunError::Write { path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), source: e }
+    RunError::Write {
+        path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()),
+        source: e,
+    }
 }
 
 /// A 64-bit fingerprint of a loan id (std's SipHash with its fixed default
@@ -635,7 +697,14 @@ mod tests {
         for i in (0..200_000u64).step_by(7) {
             assert!(!set.insert(id_hash(&format!("L{i}"))), "{i}");
         }
-        assert!(set.insert(0) && !set.insert(0) && set.insert(1) && !set.insert(1) && set.insert(u64::MAX) && !set.insert(u64::MAX));
+        assert!(
+            set.insert(0)
+                && !set.insert(0)
+                && set.insert(1)
+                && !set.insert(1)
+                && set.insert(u64::MAX)
+                && !set.insert(u64::MAX)
+        );
         // In bulk: repeats within the list and against the set; skipped rows are not added.
         let mut fresh = Vec::new();
         let hashes = [7, 8, 7, 0, 9, 9, 10];

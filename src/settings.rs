@@ -138,7 +138,8 @@ impl Settings {
 
     /// Parses settings from TOML text.
     pub fn from_toml(text: &str) -> Result<Settings, SettingsError> {
-        let s: Settings = toml::from_str(text).map_err(|e| SettingsError::Parse { path: String::new(), message: e.to_string() })?;
+        let s: Settings =
+            toml::from_str(text).map_err(|e| SettingsError::Parse { path: String::new(), message: e.to_string() })?;
         if s.note_limitations_years != 4 && s.note_limitations_years != 6 {
             return Err(SettingsError::Years { path: String::new(), value: s.note_limitations_years });
         }
@@ -149,19 +150,71 @@ impl Settings {
     pub fn docs(&self) -> Vec<SettingDoc> {
         let v = |x: &dyn erased::Show| x.show();
         vec![
-            SettingDoc { name: "refinance_allocation", value: v(&self.refinance_allocation), meaning: "580b(b) split model: cap = min(legal, new advance outstanding); pro_rata = legal x new advance / unpaid principal (UNVERIFIED, LEGAL-RULES 6.1)" },
-            SettingDoc { name: "refinance_interest_on_new_advance_recoverable", value: v(&self.refinance_interest_on_new_advance_recoverable), meaning: "whether interest attributable to a 580b(b) new advance is recoverable (UNVERIFIED, 6.1)" },
-            SettingDoc { name: "refinance_chain_pre2013_review", value: v(&self.refinance_chain_pre2013_review), meaning: "a refinance chain straddling 2013-01-01 goes to review; false treats it as unprotected (UNVERIFIED, 6.2)" },
-            SettingDoc { name: "month_end", value: v(&self.month_end), meaning: "a day missing from the target month: clip to its last day, or overflow to the next month (UNVERIFIED, 6.6)" },
-            SettingDoc { name: "redemption_roll_forward", value: v(&self.redemption_roll_forward), meaning: "CCP 12a roll-forward of the CCP 729.030 redemption end (UNVERIFIED, 6.6)" },
-            SettingDoc { name: "note_limitations_years", value: v(&self.note_limitations_years), meaning: "years for an action on the note: 4 (CCP 337(a)) or 6 (Com. Code 3118, negotiable notes) (UNVERIFIED, 6.7)" },
-            SettingDoc { name: "emergency_rule_9_tolling", value: v(&self.emergency_rule_9_tolling), meaning: "Cal. Rules of Court emergency rule 9 tolls the CCP 337 and 580a periods in 2020 (LEGAL-RULES 1.14)" },
-            SettingDoc { name: "emergency_rule_9_tolls_726b", value: v(&self.emergency_rule_9_tolls_726b), meaning: "whether emergency rule 9 also tolls the CCP 726(b) application (UNVERIFIED, 1.14)" },
-            SettingDoc { name: "deed_in_lieu_reserved", value: v(&self.deed_in_lieu_reserved), meaning: "a deed in lieu reserving a deficiency on an unprotected loan: recoverable or review (UNVERIFIED, 6.3)" },
-            SettingDoc { name: "deed_in_lieu_purchase_money_barred", value: v(&self.deed_in_lieu_purchase_money_barred), meaning: "CCP 580b bars a deficiency after a deed in lieu on a purchase-money loan; false routes it to review (UNVERIFIED, 6.3)" },
-            SettingDoc { name: "sb931_entities", value: v(&self.sb931_entities), meaning: "borrowers excluded from 580e for closings 2011-01-01..2011-07-14: the SB 931 text (corporation or public entity) or as amended (UNVERIFIED, 6.4)" },
-            SettingDoc { name: "entity_borrower_review", value: v(&self.entity_borrower_review), meaning: "an entity borrower on an owner-occupied purchase loan, or a trust on a 580e short sale, goes to review (UNVERIFIED, 6.4)" },
-            SettingDoc { name: "same_holder_contemporaneous_review", value: v(&self.same_holder_contemporaneous_review), meaning: "same holder of senior and contemporaneous junior: review; false follows Black Sky and allows recovery (UNVERIFIED, 6.5)" },
+            SettingDoc {
+                name: "refinance_allocation",
+                value: v(&self.refinance_allocation),
+                meaning: "580b(b) split model: cap = min(legal, new advance outstanding); pro_rata = legal x new advance / unpaid principal (UNVERIFIED, LEGAL-RULES 6.1)",
+            },
+            SettingDoc {
+                name: "refinance_interest_on_new_advance_recoverable",
+                value: v(&self.refinance_interest_on_new_advance_recoverable),
+                meaning: "whether interest attributable to a 580b(b) new advance is recoverable (UNVERIFIED, 6.1)",
+            },
+            SettingDoc {
+                name: "refinance_chain_pre2013_review",
+                value: v(&self.refinance_chain_pre2013_review),
+                meaning: "a refinance chain straddling 2013-01-01 goes to review; false treats it as unprotected (UNVERIFIED, 6.2)",
+            },
+            SettingDoc {
+                name: "month_end",
+                value: v(&self.month_end),
+                meaning: "a day missing from the target month: clip to its last day, or overflow to the next month (UNVERIFIED, 6.6)",
+            },
+            SettingDoc {
+                name: "redemption_roll_forward",
+                value: v(&self.redemption_roll_forward),
+                meaning: "CCP 12a roll-forward of the CCP 729.030 redemption end (UNVERIFIED, 6.6)",
+            },
+            SettingDoc {
+                name: "note_limitations_years",
+                value: v(&self.note_limitations_years),
+                meaning: "years for an action on the note: 4 (CCP 337(a)) or 6 (Com. Code 3118, negotiable notes) (UNVERIFIED, 6.7)",
+            },
+            SettingDoc {
+                name: "emergency_rule_9_tolling",
+                value: v(&self.emergency_rule_9_tolling),
+                meaning: "Cal. Rules of Court emergency rule 9 tolls the CCP 337 and 580a periods in 2020 (LEGAL-RULES 1.14)",
+            },
+            SettingDoc {
+                name: "emergency_rule_9_tolls_726b",
+                value: v(&self.emergency_rule_9_tolls_726b),
+                meaning: "whether emergency rule 9 also tolls the CCP 726(b) application (UNVERIFIED, 1.14)",
+            },
+            SettingDoc {
+                name: "deed_in_lieu_reserved",
+                value: v(&self.deed_in_lieu_reserved),
+                meaning: "a deed in lieu reserving a deficiency on an unprotected loan: recoverable or review (UNVERIFIED, 6.3)",
+            },
+            SettingDoc {
+                name: "deed_in_lieu_purchase_money_barred",
+                value: v(&self.deed_in_lieu_purchase_money_barred),
+                meaning: "CCP 580b bars a deficiency after a deed in lieu on a purchase-money loan; false routes it to review (UNVERIFIED, 6.3)",
+            },
+            SettingDoc {
+                name: "sb931_entities",
+                value: v(&self.sb931_entities),
+                meaning: "borrowers excluded from 580e for closings 2011-01-01..2011-07-14: the SB 931 text (corporation or public entity) or as amended (UNVERIFIED, 6.4)",
+            },
+            SettingDoc {
+                name: "entity_borrower_review",
+                value: v(&self.entity_borrower_review),
+                meaning: "an entity borrower on an owner-occupied purchase loan, or a trust on a 580e short sale, goes to review (UNVERIFIED, 6.4)",
+            },
+            SettingDoc {
+                name: "same_holder_contemporaneous_review",
+                value: v(&self.same_holder_contemporaneous_review),
+                meaning: "same holder of senior and contemporaneous junior: review; false follows Black Sky and allows recovery (UNVERIFIED, 6.5)",
+            },
         ]
     }
 }

@@ -33,19 +33,27 @@ fn write(dir: &Path, name: &str, lines: &[String]) -> String {
 }
 
 /// Runs `assess` and returns (exit code, results CSV, report JSON, stderr).
-fn assess(dir: &Path, tag: &str, layout: &str, inputs: &[&str], extra: &[&str]) -> (i32, String, serde_json::Value, String) {
+fn assess(
+    dir: &Path,
+    tag: &str,
+    layout: &str,
+    inputs: &[&str],
+    extra: &[&str],
+) -> (i32, String, serde_json::Value, String) {
     let out = dir.join(format!("{tag}.csv"));
     let report = dir.join(format!("{tag}.json"));
     let out_s = out.display().to_string();
     let report_s = report.display().to_string();
-    let mut args = vec!["assess", "--layout", layout, "--as-of", AS_OF, "--out", &out_s, "--report", &report_s, "--quiet"];
+    let mut args =
+        vec!["assess", "--layout", layout, "--as-of", AS_OF, "--out", &out_s, "--report", &report_s, "--quiet"];
     args.extend_from_slice(inputs);
     args.extend_from_slice(extra);
     let o = run(&args);
     let code = o.status.code().unwrap_or(-1);
     assert!(code == 0 || code == 1, "{tag}: exit {code}: {}", stderr(&o));
     let csv = std::fs::read_to_string(&out).expect("results");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
     (code, csv, json, stderr(&o))
 }
 
@@ -64,7 +72,11 @@ fn rows(report: &serde_json::Value, key: &str) -> u64 {
 fn records(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     let headers = r.headers().expect("header").clone();
-    r.records().map(|rec| headers.iter().zip(rec.expect("record").iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
+    r.records()
+        .map(|rec| {
+            headers.iter().zip(rec.expect("record").iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -82,7 +94,8 @@ fn real_fannie_mae_sample_accounts_for_every_loan() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (acq_s, perf_s) = (acq.display().to_string(), perf.display().to_string());
     let (_, csv, report, err) = assess(tmp.path(), "r", "fannie-mae", &[&acq_s, &perf_s], &[]);
-    let acquisition_loans = std::fs::read_to_string(&acq).expect("read").lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    let acquisition_loans =
+        std::fs::read_to_string(&acq).expect("read").lines().filter(|l| !l.trim().is_empty()).count() as u64;
     let skipped: u64 = not_assessed(&report).iter().map(|(_, n)| n).sum();
     let read = rows(&report, "read");
     assert_eq!(read + skipped, acquisition_loans, "every acquisition loan is assessed, rejected or counted: {report}");
@@ -333,7 +346,15 @@ fn fannie_combined(width: usize, pool: &str) -> Vec<String> {
                 if let Some(d) = l.disp {
                     set.push((53, mmyyyy(d)));
                 }
-                for (pos, v) in [(54, l.fcl_costs), (55, l.pres), (56, l.recovery), (57, l.holding), (58, l.taxes), (59, l.nsp), (60, l.ce)] {
+                for (pos, v) in [
+                    (54, l.fcl_costs),
+                    (55, l.pres),
+                    (56, l.recovery),
+                    (57, l.holding),
+                    (58, l.taxes),
+                    (59, l.nsp),
+                    (60, l.ce),
+                ] {
                     set.push((pos, v.to_string()));
                 }
             }
@@ -403,7 +424,15 @@ fn fannie_performance(width: usize) -> Vec<String> {
                 if let Some(d) = l.disp {
                     set.push((17, mm_dd_yyyy(d)));
                 }
-                for (pos, v) in [(18, l.fcl_costs), (19, l.pres), (20, l.recovery), (21, l.holding), (22, l.taxes), (23, l.nsp), (24, l.ce)] {
+                for (pos, v) in [
+                    (18, l.fcl_costs),
+                    (19, l.pres),
+                    (20, l.recovery),
+                    (21, l.holding),
+                    (22, l.taxes),
+                    (23, l.nsp),
+                    (24, l.ce),
+                ] {
                     set.push((pos, v.to_string()));
                 }
             }
@@ -496,11 +525,20 @@ fn freddie_monthly(width: usize) -> Vec<String> {
             if last {
                 let (code, zbd) = l.zb.expect("zero balance");
                 let zb_date = if code == "09" { l.disp.unwrap_or(zbd) } else { zbd };
-                let neg = |s: &str| if s.is_empty() || s.starts_with('-') { s.trim_start_matches('-').to_string() } else { format!("-{s}") };
+                let neg = |s: &str| {
+                    if s.is_empty() || s.starts_with('-') {
+                        s.trim_start_matches('-').to_string()
+                    } else {
+                        format!("-{s}")
+                    }
+                };
                 let legal = l.fcl_costs;
                 let maint = l.pres;
                 let misc = l.recovery;
-                let expenses: f64 = [l.fcl_costs, l.pres, l.recovery, l.holding, l.taxes].iter().filter_map(|s| s.parse::<f64>().ok()).sum();
+                let expenses: f64 = [l.fcl_costs, l.pres, l.recovery, l.holding, l.taxes]
+                    .iter()
+                    .filter_map(|s| s.parse::<f64>().ok())
+                    .sum();
                 set.extend([(9, code.to_string()), (10, yyyymm(zb_date)), (13, yyyymm(l.lpi))]);
                 if matches!(code, "02" | "03" | "09") {
                     set.extend([
@@ -550,13 +588,17 @@ const FANNIE_NATIVE: &[&str] = &[
 fn freddie_native() -> Vec<String> {
     vec![
         // Dated at the first month the status reads REO acquired (November 2025).
-        "F110Q1000001,foreclosure_sale,2025-11-01,200000.00,150000.00,CA,purchase,,1,false,12000.00,3000.00,59183.33".into(),
-        "F110Q1000003,short_sale,2025-09-01,300000.00,250000.00,CA,cash_out_refinance,,2,true,8250.00,800.00,58600.00".into(),
+        "F110Q1000001,foreclosure_sale,2025-11-01,200000.00,150000.00,CA,purchase,,1,false,12000.00,3000.00,59183.33"
+            .into(),
+        "F110Q1000003,short_sale,2025-09-01,300000.00,250000.00,CA,cash_out_refinance,,2,true,8250.00,800.00,58600.00"
+            .into(),
         // Code 09 with no REO-acquired month: a foreclosure_sale dated at the zero
         // balance date (the REO disposition, December 2025): 7 months at 7% = 7,350.
         "F110Q1000004,foreclosure_sale,2025-12-01,180000.00,120000.00,CA,refinance,,1,true,7350.00,,67982.50".into(),
-        "F110Q1000006,foreclosure_sale,2025-08-01,250000.00,260000.00,CA,purchase,,1,true,8125.00,2500.00,187.50".into(),
-        "F110Q1000008,foreclosure_sale,2025-11-01,200000.00,150000.00,TX,purchase,,1,true,12000.00,3000.00,66183.33".into(),
+        "F110Q1000006,foreclosure_sale,2025-08-01,250000.00,260000.00,CA,purchase,,1,true,8125.00,2500.00,187.50"
+            .into(),
+        "F110Q1000008,foreclosure_sale,2025-11-01,200000.00,150000.00,TX,purchase,,1,true,12000.00,3000.00,66183.33"
+            .into(),
     ]
 }
 
@@ -567,7 +609,15 @@ fn native_file(dir: &Path, name: &str, rows: &[String]) -> String {
 }
 
 /// Asserts that the agency files give the same results as the native rows.
-fn same_as_native(dir: &Path, tag: &str, layout: &str, inputs: &[&str], native: &[String], paired: bool, extra: &[&str]) -> String {
+fn same_as_native(
+    dir: &Path,
+    tag: &str,
+    layout: &str,
+    inputs: &[&str],
+    native: &[String],
+    paired: bool,
+    extra: &[&str],
+) -> String {
     let native_path = native_file(dir, &format!("{tag}-native.csv"), native);
     let (code_a, agency_csv, report, _) = assess(dir, &format!("{tag}-agency"), layout, inputs, extra);
     let (code_n, native_csv, _, _) = assess(dir, &format!("{tag}-native-out"), "native", &[&native_path], extra);
@@ -575,7 +625,11 @@ fn same_as_native(dir: &Path, tag: &str, layout: &str, inputs: &[&str], native: 
     assert_eq!(code_n, 0);
     assert_eq!(agency_csv, native_csv, "{tag}: the agency files decide like the native rows");
     assert_eq!(records(&agency_csv).len(), native.len());
-    let mut want = vec![("active at end of file".to_string(), 1), ("prepaid or matured".to_string(), 1), ("repurchased".to_string(), 1)];
+    let mut want = vec![
+        ("active at end of file".to_string(), 1),
+        ("prepaid or matured".to_string(), 1),
+        ("repurchased".to_string(), 1),
+    ];
     if paired {
         want.push(("no performance records".to_string(), 1));
         want.sort();
@@ -642,12 +696,17 @@ fn freddie_2017_layout_does_not_guess_what_code_03_was() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let d = tmp.path();
     let orig = write(d, "orig.txt", &freddie_origination(26));
-    let monthly: Vec<String> = freddie_monthly(32).iter().map(|l| l.split('|').take(23).collect::<Vec<_>>().join("|")).collect();
+    let monthly: Vec<String> =
+        freddie_monthly(32).iter().map(|l| l.split('|').take(23).collect::<Vec<_>>().join("|")).collect();
     let monthly = write(d, "svcg.txt", &monthly);
     let (code, csv, report, _) = assess(d, "f2017", "freddie-mac", &[&orig, &monthly], &[]);
     assert_eq!(code, 0);
     let na: std::collections::BTreeMap<String, u64> = not_assessed(&report).into_iter().collect();
-    assert_eq!(na.get("foreclosure alternative of unreported type (Freddie Mac 03, older layout)"), Some(&1), "{report}");
+    assert_eq!(
+        na.get("foreclosure alternative of unreported type (Freddie Mac 03, older layout)"),
+        Some(&1),
+        "{report}"
+    );
     assert!(!csv.contains("short_sale"));
     assert_eq!(records(&csv).len(), 4);
 }
@@ -665,7 +724,8 @@ fn assumed_trustee_sale_bars_the_foreclosure() {
     assert_eq!(csv, old);
     let orig = write(d, "o.txt", &freddie_origination(32));
     let monthly = write(d, "m.txt", &freddie_monthly(32));
-    let freddie = same_as_native(d, "assume-freddie", "freddie-mac", &[&orig, &monthly], &freddie_native(), true, &assume);
+    let freddie =
+        same_as_native(d, "assume-freddie", "freddie-mac", &[&orig, &monthly], &freddie_native(), true, &assume);
     for (csv, id) in [(&csv, "100000000001"), (&freddie, "F110Q1000001")] {
         let recs = records(csv);
         let r = recs.iter().find(|r| r["loan_id"] == id).expect("REO loan");
@@ -697,7 +757,8 @@ fn file_level_problems_are_clear_fatal_errors() {
     let orig = write(d, "o.txt", &freddie_origination(32));
     let out = d.join("x.csv").display().to_string();
     let base = |files: &[&str], layout: &str| -> Vec<String> {
-        let mut v: Vec<String> = ["assess", "--layout", layout, "--as-of", AS_OF, "--out", &out].iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> =
+            ["assess", "--layout", layout, "--as-of", AS_OF, "--out", &out].iter().map(|s| s.to_string()).collect();
         v.extend(files.iter().map(|s| s.to_string()));
         v
     };

@@ -29,11 +29,7 @@ fn assess(input: &Path, out_dir: &Path, extra: &[&str]) -> Output {
 }
 
 fn outputs(out_dir: &Path) -> [PathBuf; 3] {
-    [
-        out_dir.join("results.csv"),
-        out_dir.join("report.json"),
-        out_dir.join("results.rejects.csv"),
-    ]
+    [out_dir.join("results.csv"), out_dir.join("report.json"), out_dir.join("results.rejects.csv")]
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -74,7 +70,8 @@ fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
         .collect()
 }
 
-const HEADER: &str = "loan_id,event_type,event_date,unpaid_principal,sale_price,borrower_type,deficiency_filed_date,note";
+const HEADER: &str =
+    "loan_id,event_type,event_date,unpaid_principal,sale_price,borrower_type,deficiency_filed_date,note";
 
 /// One bad row per kind of SPEC §6 row problem.
 struct BadRow {
@@ -165,13 +162,7 @@ const BAD: &[BadRow] = &[
         value: "G01",
         words: &["duplicate", "first"],
     },
-    BadRow {
-        line: "B12,trustee_sale,2025-06-10,100000",
-        loan_id: "B12",
-        column: "",
-        value: "",
-        words: &["fields"],
-    },
+    BadRow { line: "B12,trustee_sale,2025-06-10,100000", loan_id: "B12", column: "", value: "", words: &["fields"] },
     BadRow {
         line: "B13,judicial_sale,2025-06-10,100000,60000,individual,2025-06-09,",
         loan_id: "B13",
@@ -249,11 +240,7 @@ fn every_kind_of_bad_row_is_rejected_with_where_and_why() {
             }
         };
         check("file", &r["file"], &input.display().to_string());
-        check(
-            "line (physical line, after a two-line quoted cell)",
-            &r["line"],
-            &(row + 2).to_string(),
-        );
+        check("line (physical line, after a two-line quoted cell)", &r["line"], &(row + 2).to_string());
         check("loan_id", &r["loan_id"], b.loan_id);
         check("column", &r["column"], b.column);
         check("value", &r["value"], b.value);
@@ -277,12 +264,10 @@ fn every_kind_of_bad_row_is_rejected_with_where_and_why() {
         problems.push(format!("results hold {ids:?}, expected G01 (row 1) and G02 (row {last})"));
     }
     if let Some(g01) = res.iter().find(|r| r["loan_id"] == "G01")
-        && g01["gross_deficiency"] != "40000.00" {
-            problems.push(format!(
-                "G01 should be the first row (gross 40000.00), got {}",
-                g01["gross_deficiency"]
-            ));
-        }
+        && g01["gross_deficiency"] != "40000.00"
+    {
+        problems.push(format!("G01 should be the first row (gross 40000.00), got {}", g01["gross_deficiency"]));
+    }
 
     // Nothing lost: rows.read = assessed + rejected.
     let rep: serde_json::Value = serde_json::from_str(&read(&report)).expect("report JSON");
@@ -304,14 +289,11 @@ fn rejects_go_to_the_named_path_and_stderr_when_results_go_to_stdout() {
     let input = write(
         dir.path(),
         "two.csv",
-        format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\nB01,trustee_sale,2025-13-01,100000,60000,,,\n").as_bytes(),
+        format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\nB01,trustee_sale,2025-13-01,100000,60000,,,\n")
+            .as_bytes(),
     );
     let named = dir.path().join("my-rejects.csv");
-    let out = run(cmd()
-        .arg("assess")
-        .arg(&input)
-        .args(["--as-of", AS_OF, "--quiet", "--rejects"])
-        .arg(&named));
+    let out = run(cmd().arg("assess").arg(&input).args(["--as-of", AS_OF, "--quiet", "--rejects"]).arg(&named));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let (_, res) = parse_csv_text(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(res.len(), 1);
@@ -360,11 +342,7 @@ fn file_level_problems_are_fatal_name_the_file_and_leave_nothing() {
         ),
         (
             "missing loan_id column",
-            write(
-                d,
-                "no-id.csv",
-                b"event_type,event_date,unpaid_principal,sale_price\ntrustee_sale,2025-06-10,1,1\n",
-            ),
+            write(d, "no-id.csv", b"event_type,event_date,unpaid_principal,sale_price\ntrustee_sale,2025-06-10,1,1\n"),
         ),
         ("random bytes", write(d, "random.csv", &random_bytes(64 * 1024, 0x5eed_0001))),
         ("random bytes (seed 2)", write(d, "random2.csv", &random_bytes(1000, 0x5eed_0002))),
@@ -382,11 +360,7 @@ fn file_level_problems_are_fatal_name_the_file_and_leave_nothing() {
         ("a directory", d.join("folder.csv")),
         (
             "unknown extension",
-            write(
-                d,
-                "portfolio.xlsx",
-                format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes(),
-            ),
+            write(d, "portfolio.xlsx", format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes()),
         ),
         ("no such file", d.join("does-not-exist.csv")),
     ];
@@ -402,11 +376,8 @@ fn file_level_problems_are_fatal_name_the_file_and_leave_nothing() {
 #[test]
 fn a_fatal_second_input_leaves_nothing_either() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let good = write(
-        dir.path(),
-        "good.csv",
-        format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes(),
-    );
+    let good =
+        write(dir.path(), "good.csv", format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes());
     let bad = write(dir.path(), "bad.csv", b"loan_id,event_type\nX,trustee_sale\n");
     let out_dir = dir.path().join("out");
     std::fs::create_dir_all(&out_dir).expect("mkdir");
@@ -425,11 +396,7 @@ fn a_fatal_second_input_leaves_nothing_either() {
 #[test]
 fn a_loan_id_repeated_in_a_second_file_is_rejected_there() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = write(
-        dir.path(),
-        "a.csv",
-        format!("{HEADER}\nD1,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes(),
-    );
+    let a = write(dir.path(), "a.csv", format!("{HEADER}\nD1,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes());
     let b = write(
         dir.path(),
         "b.csv",
@@ -447,26 +414,17 @@ fn a_loan_id_repeated_in_a_second_file_is_rejected_there() {
     let (_, rej) = parse_csv_text(&read(&out_dir.join("results.rejects.csv")));
     assert_eq!(rej.len(), 1);
     assert_eq!(rej[0]["file"], b.display().to_string());
-    assert_eq!(
-        (rej[0]["row"].as_str(), rej[0]["loan_id"].as_str(), rej[0]["column"].as_str()),
-        ("2", "D1", "loan_id")
-    );
+    assert_eq!((rej[0]["row"].as_str(), rej[0]["loan_id"].as_str(), rej[0]["column"].as_str()), ("2", "D1", "loan_id"));
     let (_, res) = parse_csv_text(&read(&out_dir.join("results.csv")));
-    let got: Vec<(&str, &str)> = res
-        .iter()
-        .map(|r| (r["loan_id"].as_str(), r["gross_deficiency"].as_str()))
-        .collect();
+    let got: Vec<(&str, &str)> = res.iter().map(|r| (r["loan_id"].as_str(), r["gross_deficiency"].as_str())).collect();
     assert_eq!(got, [("D1", "40000.00"), ("D2", "40000.00")], "the first D1 is kept");
 }
 
 #[test]
 fn unusable_output_paths_are_fatal_and_leave_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = write(
-        dir.path(),
-        "in.csv",
-        format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes(),
-    );
+    let input =
+        write(dir.path(), "in.csv", format!("{HEADER}\nG01,trustee_sale,2025-06-10,100000,60000,,,\n").as_bytes());
     // An unknown report format: nothing written, not even the results.
     let out_dir = dir.path().join("out1");
     std::fs::create_dir_all(&out_dir).expect("mkdir");
@@ -529,29 +487,17 @@ fn bom_crlf_quotes_odd_headers_and_extra_columns_are_accepted() {
     let out_dir = dir.path().join("out");
     let out = assess(&input, &out_dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Extra Column"),
-        "unknown columns are listed once on stderr:\n{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("Extra Column"), "unknown columns are listed once on stderr:\n{}", stderr(&out));
     let (_, res) = parse_csv_text(&read(&out_dir.join("results.csv")));
     let got: Vec<(&str, &str, &str, &str)> = res
         .iter()
         .map(|r| {
-            (
-                r["loan_id"].as_str(),
-                r["outcome"].as_str(),
-                r["total_debt"].as_str(),
-                r["gross_deficiency"].as_str(),
-            )
+            (r["loan_id"].as_str(), r["outcome"].as_str(), r["total_debt"].as_str(), r["gross_deficiency"].as_str())
         })
         .collect();
     assert_eq!(
         got,
-        [
-            ("Q1", "barred", "1250000.00", "250000.00"),
-            ("Q2", "time_barred", "102000.12", "22000.12")
-        ],
+        [("Q1", "barred", "1250000.00", "250000.00"), ("Q2", "time_barred", "102000.12", "22000.12")],
         "Q2: 100000.125 + 2000 costs - 80000, truncated to the cent; judicial, no application by --as-of"
     );
 }
@@ -571,7 +517,10 @@ fn dash_reads_csv_from_stdin() {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(format!("{HEADER}\nS1,trustee_sale,2025-06-10,100000,60000,,,\nS2,senior_sale,2025-08-04,5000,,,,\n").as_bytes())
+        .write_all(
+            format!("{HEADER}\nS1,trustee_sale,2025-06-10,100000,60000,,,\nS2,senior_sale,2025-08-04,5000,,,,\n")
+                .as_bytes(),
+        )
         .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
     common::assert_no_panic(&out);
@@ -594,16 +543,10 @@ fn senior_sale_with_a_sale_price_is_assessed_with_a_warning() {
     let out = assess(&input, &out_dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out).to_lowercase();
-    assert!(
-        err.contains("warning") && err.contains("sale_price"),
-        "a warning about the ignored sale_price:\n{err}"
-    );
+    assert!(err.contains("warning") && err.contains("sale_price"), "a warning about the ignored sale_price:\n{err}");
     let (_, res) = parse_csv_text(&read(&out_dir.join("results.csv")));
     assert_eq!(res.len(), 1);
-    assert_eq!(
-        res[0]["gross_deficiency"], "49000.00",
-        "sale_price ignored; gross = debt - surplus received"
-    );
+    assert_eq!(res[0]["gross_deficiency"], "49000.00", "sale_price ignored; gross = debt - surplus received");
     assert_eq!(res[0]["outcome"], "recoverable");
 }
 

@@ -49,9 +49,15 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
-        let out = run(cmd()
-            .current_dir(d)
-            .args(["generate", "--rows", &ROWS.to_string(), "--seed", SEED, "--out", "portfolio.csv"]));
+        let out = run(cmd().current_dir(d).args([
+            "generate",
+            "--rows",
+            &ROWS.to_string(),
+            "--seed",
+            SEED,
+            "--out",
+            "portfolio.csv",
+        ]));
         assert_eq!(out.status.code(), Some(0), "generate: {}", stderr(&out));
         let mut runs = Vec::new();
         for threads in [1usize, 2] {
@@ -121,10 +127,7 @@ fn outputs_are_byte_identical_whatever_the_thread_count() {
         ("Markdown report", &one.md, &two.md),
     ] {
         if a != b {
-            problems.push(format!(
-                "{what} differs between --threads 1 and --threads 2: {}",
-                first_difference(a, b)
-            ));
+            problems.push(format!("{what} differs between --threads 1 and --threads 2: {}", first_difference(a, b)));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -141,15 +144,10 @@ fn generation_is_deterministic_for_a_seed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     for name in ["a.csv", "b.csv"] {
-        let out = run(cmd()
-            .current_dir(d)
-            .args(["generate", "--rows", "2000", "--seed", SEED, "--out", name]));
+        let out = run(cmd().current_dir(d).args(["generate", "--rows", "2000", "--seed", SEED, "--out", name]));
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
-    assert_eq!(
-        std::fs::read(d.join("a.csv")).expect("a"),
-        std::fs::read(d.join("b.csv")).expect("b")
-    );
+    assert_eq!(std::fs::read(d.join("a.csv")).expect("a"), std::fs::read(d.join("b.csv")).expect("b"));
 }
 
 fn money(s: &str) -> Decimal {
@@ -201,10 +199,7 @@ fn report_totals_equal_the_column_sums_exactly() {
     }
     let n = |k: &str| rep["rows"][k].as_u64().unwrap_or(u64::MAX);
     if n("read") != n("assessed") + n("rejected") || n("assessed") != rows.len() as u64 {
-        problems.push(format!(
-            "rows {}: read must equal assessed + rejected, assessed the result rows",
-            rep["rows"]
-        ));
+        problems.push(format!("rows {}: read must equal assessed + rejected, assessed the result rows", rep["rows"]));
     }
     // by_outcome equals the per-outcome sums.
     for g in rep["by_outcome"].as_array().expect("by_outcome") {
@@ -245,10 +240,7 @@ fn the_generated_portfolio_exercises_every_outcome() {
     let (_, rows) = parse_csv_text(&String::from_utf8_lossy(&f.runs[0].1.csv));
     let seen: BTreeSet<&str> = rows.iter().map(|r| r["outcome"].as_str()).collect();
     let missing: Vec<&&str> = OUTCOMES.iter().filter(|o| !seen.contains(**o)).collect();
-    assert!(
-        missing.is_empty(),
-        "outcomes never produced by `generate --rows {ROWS} --seed {SEED}`: {missing:?}"
-    );
+    assert!(missing.is_empty(), "outcomes never produced by `generate --rows {ROWS} --seed {SEED}`: {missing:?}");
     let unknown: Vec<&&str> = seen.iter().filter(|o| !OUTCOMES.contains(o)).collect();
     assert!(unknown.is_empty(), "outcomes not in SPEC 4: {unknown:?}");
 }

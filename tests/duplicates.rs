@@ -48,20 +48,53 @@ fn later_rows_with_a_seen_loan_id_are_rejected_and_leave_no_trace_in_the_report(
     std::fs::write(d.join("dups.csv"), with_dups.join("\n") + "\n").expect("write");
     assert!(expected_rejects.len() > 1000, "duplicates span many pieces and batches");
 
-    run(d, 0, &["assess", "clean.csv", "--as-of", "2026-01-15", "--out", "clean-out.csv", "--report", "clean.json", "--quiet"]);
+    run(
+        d,
+        0,
+        &[
+            "assess",
+            "clean.csv",
+            "--as-of",
+            "2026-01-15",
+            "--out",
+            "clean-out.csv",
+            "--report",
+            "clean.json",
+            "--quiet",
+        ],
+    );
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         for ext in ["csv", "jsonl"] {
             let out = format!("t{threads}.{ext}");
             let rejects = format!("t{threads}-{ext}.rejects.csv");
             let report = format!("t{threads}-{ext}.json");
-            run(d, 1, &["assess", "dups.csv", "--as-of", "2026-01-15", "--threads", threads, "--out", &out, "--rejects", &rejects, "--report", &report, "--quiet"]);
+            run(
+                d,
+                1,
+                &[
+                    "assess",
+                    "dups.csv",
+                    "--as-of",
+                    "2026-01-15",
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                    "--rejects",
+                    &rejects,
+                    "--report",
+                    &report,
+                    "--quiet",
+                ],
+            );
             outputs.push((threads, ext, out, rejects, report));
         }
     }
 
     let (_, clean) = records(&d.join("clean-out.csv"));
-    let clean_report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("clean.json")).expect("report")).expect("JSON");
+    let clean_report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("clean.json")).expect("report")).expect("JSON");
     for (threads, ext, out, rejects, report) in &outputs {
         let what = format!("--threads {threads}, {ext} results");
         // The rejects are exactly the later rows, by row and id.
@@ -70,7 +103,8 @@ fn later_rows_with_a_seen_loan_id_are_rejected_and_leave_no_trace_in_the_report(
         assert_eq!(got, expected_rejects, "{what}: rejects");
         assert!(rej.iter().all(|r| r[6].contains("duplicates an earlier loan_id")), "{what}: reject message");
         // The report is the clean file's report, apart from the row counts.
-        let rep: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join(report)).expect("report")).expect("JSON");
+        let rep: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join(report)).expect("report")).expect("JSON");
         for k in ["totals", "by_outcome", "by_reason", "by_event_type", "by_lien_position", "by_event_year"] {
             assert_eq!(rep[k], clean_report[k], "{what}: report {k}");
         }
@@ -80,13 +114,23 @@ fn later_rows_with_a_seen_loan_id_are_rejected_and_leave_no_trace_in_the_report(
             let (_, res) = records(&d.join(out));
             assert_eq!(res.len(), clean.len(), "{what}: result rows");
             for (a, b) in res.iter().zip(&clean) {
-                assert_eq!(a.iter().skip(1).collect::<Vec<_>>(), b.iter().skip(1).collect::<Vec<_>>(), "{what}: loan {}", &a[1]);
+                assert_eq!(
+                    a.iter().skip(1).collect::<Vec<_>>(),
+                    b.iter().skip(1).collect::<Vec<_>>(),
+                    "{what}: loan {}",
+                    &a[1]
+                );
             }
         } else {
             let ids: Vec<String> = std::fs::read_to_string(d.join(out))
                 .expect("jsonl")
                 .lines()
-                .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["loan_id"].as_str().expect("id").to_string())
+                .map(|l| {
+                    serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["loan_id"]
+                        .as_str()
+                        .expect("id")
+                        .to_string()
+                })
                 .collect();
             let clean_ids: Vec<String> = clean.iter().map(|r| r[1].to_string()).collect();
             assert_eq!(ids, clean_ids, "{what}: result ids");

@@ -49,10 +49,7 @@ fn parse_money(s: &str) -> Option<u64> {
     if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if frac.len() > 2
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-        || (s.contains('.') && frac.is_empty())
-    {
+    if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
         return None;
     }
     let mut cents: u64 = int.parse::<u64>().ok()?.checked_mul(100)?;
@@ -72,11 +69,7 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     }
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = &s[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
     };
     let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -131,31 +124,11 @@ const BOOL_COLUMNS: &[&str] = &[
     "discharge_exception",
 ];
 
-const EVENT_TYPES: &[&str] = &[
-    "judicial_sale",
-    "trustee_sale",
-    "foreclosure_sale",
-    "short_sale",
-    "deed_in_lieu",
-    "senior_sale",
-];
-const LOAN_PURPOSES: &[&str] = &[
-    "purchase",
-    "construction",
-    "refinance",
-    "cash_out_refinance",
-    "home_equity",
-    "other",
-];
-const BORROWER_TYPES: &[&str] = &[
-    "individual",
-    "corporation",
-    "llc",
-    "limited_partnership",
-    "general_partnership",
-    "trust",
-    "public_entity",
-];
+const EVENT_TYPES: &[&str] =
+    &["judicial_sale", "trustee_sale", "foreclosure_sale", "short_sale", "deed_in_lieu", "senior_sale"];
+const LOAN_PURPOSES: &[&str] = &["purchase", "construction", "refinance", "cash_out_refinance", "home_equity", "other"];
+const BORROWER_TYPES: &[&str] =
+    &["individual", "corporation", "llc", "limited_partnership", "general_partnership", "trust", "public_entity"];
 
 #[test]
 fn same_seed_gives_identical_bytes() {
@@ -171,12 +144,8 @@ fn different_seed_gives_different_bytes() {
     let b = csv(1_000, 2);
     assert_ne!(a, b);
     // Not just the loan ids: the loans themselves differ.
-    let body = |s: &str| -> Vec<String> {
-        s.lines()
-            .skip(1)
-            .map(|l| l.split_once(',').unwrap().1.to_string())
-            .collect()
-    };
+    let body =
+        |s: &str| -> Vec<String> { s.lines().skip(1).map(|l| l.split_once(',').unwrap().1.to_string()).collect() };
     assert_ne!(body(&a), body(&b));
 }
 
@@ -209,11 +178,7 @@ fn next_row_gives_the_same_loans_as_write_csv() {
     let mut row: Vec<Vec<u8>> = vec![Vec::new(); COLUMNS.len()];
     for line in sample().lines().skip(1).take(2_000) {
         generator.next_row(&mut row);
-        let joined = row
-            .iter()
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect::<Vec<_>>()
-            .join(",");
+        let joined = row.iter().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
         assert_eq!(joined, line);
     }
 }
@@ -251,20 +216,15 @@ fn sale_price_blank_exactly_on_senior_sales() {
 
 #[test]
 fn every_enum_value_appears() {
-    for (name, values) in [
-        ("event_type", EVENT_TYPES),
-        ("loan_purpose", LOAN_PURPOSES),
-        ("borrower_type", BORROWER_TYPES),
-    ] {
+    for (name, values) in
+        [("event_type", EVENT_TYPES), ("loan_purpose", LOAN_PURPOSES), ("borrower_type", BORROWER_TYPES)]
+    {
         let seen: HashSet<&str> = records().iter().map(|r| col(r, name)).collect();
         for v in values.iter() {
             assert!(seen.contains(v), "{name}={v} never generated");
         }
         for v in &seen {
-            assert!(
-                v.is_empty() || values.contains(v),
-                "{name}={v} is not a SPEC value"
-            );
+            assert!(v.is_empty() || values.contains(v), "{name}={v} is not a SPEC value");
         }
     }
 }
@@ -282,16 +242,10 @@ fn other_enums_and_booleans_are_valid() {
             assert!(values.contains(&col(r, name)), "{name}={}", col(r, name));
         }
         for name in BOOL_COLUMNS {
-            assert!(
-                ["", "true", "false"].contains(&col(r, name)),
-                "{name}={}",
-                col(r, name)
-            );
+            assert!(["", "true", "false"].contains(&col(r, name)), "{name}={}", col(r, name));
         }
         let state = col(r, "state");
-        assert!(
-            state.is_empty() || (state.len() == 2 && state.bytes().all(|b| b.is_ascii_uppercase()))
-        );
+        assert!(state.is_empty() || (state.len() == 2 && state.bytes().all(|b| b.is_ascii_uppercase())));
         for name in ["lien_position", "property_units"] {
             let v = col(r, name);
             assert!(v.is_empty() || v.parse::<u32>().is_ok(), "{name}={v}");
@@ -312,10 +266,7 @@ fn money_is_non_negative_with_at_most_two_places() {
             }
         }
         let up = parse_money(col(r, "unpaid_principal")).unwrap();
-        assert!(
-            (2_000_000..=150_000_000).contains(&up),
-            "unpaid_principal {up}"
-        );
+        assert!((2_000_000..=150_000_000).contains(&up), "unpaid_principal {up}");
     }
 }
 
@@ -325,30 +276,18 @@ fn dates_are_valid() {
         for name in DATE_COLUMNS {
             let v = col(r, name);
             if !v.is_empty() {
-                assert!(
-                    parse_date(v).is_some(),
-                    "{name}={v:?} is not a valid YYYY-MM-DD date"
-                );
+                assert!(parse_date(v).is_some(), "{name}={v:?} is not a valid YYYY-MM-DD date");
                 assert!(v <= "2025-12-31", "{name}={v} is in the future");
             }
         }
         let event = col(r, "event_date");
-        assert!(
-            ("2009-01-01"..="2025-12-31").contains(&event),
-            "event_date {event}"
-        );
+        assert!(("2009-01-01"..="2025-12-31").contains(&event), "event_date {event}");
         assert!(col(r, "origination_date") < event);
         let accrual = col(r, "accrual_date");
-        assert!(
-            accrual.is_empty() || accrual <= event,
-            "accrual {accrual} after event {event}"
-        );
+        assert!(accrual.is_empty() || accrual <= event, "accrual {accrual} after event {event}");
         let first = col(r, "first_refinance_date");
         assert!(first.is_empty() || first <= col(r, "origination_date"));
-        let (p, d) = (
-            col(r, "bankruptcy_petition_date"),
-            col(r, "bankruptcy_discharge_date"),
-        );
+        let (p, d) = (col(r, "bankruptcy_petition_date"), col(r, "bankruptcy_discharge_date"));
         assert!(p.is_empty() || d.is_empty() || p <= d);
     }
 }
@@ -360,10 +299,7 @@ fn filed_date_between_event_and_end_of_2025() {
         let f = col(r, "deficiency_filed_date");
         if !f.is_empty() {
             filed += 1;
-            assert!(
-                f >= col(r, "event_date") && f <= "2025-12-31",
-                "filed {f} for {r:?}"
-            );
+            assert!(f >= col(r, "event_date") && f <= "2025-12-31", "filed {f} for {r:?}");
         }
     }
     assert!(filed > 0);
@@ -374,11 +310,9 @@ fn refinance_amounts_add_up() {
     let cents = |r: &HashMap<&str, &str>, name: &str| parse_money(col(r, name));
     let mut checked = 0;
     for r in records() {
-        if let (Some(payoff), Some(new_advance), Some(paid)) = (
-            cents(r, "purchase_money_payoff"),
-            cents(r, "new_advance"),
-            cents(r, "principal_paid"),
-        ) {
+        if let (Some(payoff), Some(new_advance), Some(paid)) =
+            (cents(r, "purchase_money_payoff"), cents(r, "new_advance"), cents(r, "principal_paid"))
+        {
             let costs = cents(r, "refinance_costs_financed").unwrap_or(0);
             let unpaid = cents(r, "unpaid_principal").unwrap();
             assert_eq!(unpaid + paid, payoff + costs + new_advance, "{r:?}");
@@ -391,25 +325,14 @@ fn refinance_amounts_add_up() {
 #[test]
 fn mix_is_realistic() {
     let n = records().len() as f64;
-    let share = |pred: &dyn Fn(&HashMap<&str, &str>) -> bool| {
-        records().iter().filter(|r| pred(r)).count() as f64 / n
-    };
+    let share = |pred: &dyn Fn(&HashMap<&str, &str>) -> bool| records().iter().filter(|r| pred(r)).count() as f64 / n;
     let trustee = share(&|r| col(r, "event_type") == "trustee_sale");
     assert!((0.40..0.50).contains(&trustee), "trustee share {trustee}");
     let out_of_state = share(&|r| !matches!(col(r, "state"), "" | "CA"));
-    assert!(
-        (0.01..0.04).contains(&out_of_state),
-        "out-of-state share {out_of_state}"
-    );
+    assert!((0.01..0.04).contains(&out_of_state), "out-of-state share {out_of_state}");
     let fraud = share(&|r| col(r, "fraud_or_waste") == "true");
     assert!(fraud > 0.0 && fraud < 0.02, "fraud share {fraud}");
-    for name in [
-        "owner_occupied",
-        "property_units",
-        "loan_purpose",
-        "borrower_type",
-        "lien_position",
-    ] {
+    for name in ["owner_occupied", "property_units", "loan_purpose", "borrower_type", "lien_position"] {
         let blank = share(&|r| col(r, name).is_empty());
         assert!((0.02..0.10).contains(&blank), "{name} blank share {blank}");
     }
@@ -435,21 +358,12 @@ fn mix_is_realistic() {
         ("property_units", "5"),
         ("lien_position", "3"),
     ] {
-        assert!(
-            share(&|r| col(r, name) == value) > 0.0,
-            "{name}={value} never generated"
-        );
+        assert!(share(&|r| col(r, name) == value) > 0.0, "{name}={value} never generated");
     }
     // Short sales inside each § 580e window.
-    for (from, to) in [
-        ("2009-01-01", "2010-12-31"),
-        ("2011-01-01", "2011-07-14"),
-        ("2011-07-15", "2025-12-31"),
-    ] {
+    for (from, to) in [("2009-01-01", "2010-12-31"), ("2011-01-01", "2011-07-14"), ("2011-07-15", "2025-12-31")] {
         assert!(
-            share(&|r| col(r, "event_type") == "short_sale"
-                && (from..=to).contains(&col(r, "event_date")))
-                > 0.0,
+            share(&|r| col(r, "event_type") == "short_sale" && (from..=to).contains(&col(r, "event_date"))) > 0.0,
             "no short sale between {from} and {to}"
         );
     }

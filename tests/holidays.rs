@@ -24,11 +24,7 @@ fn assert_open(date: &str) {
     let day = d(date);
     assert_eq!(cal().holiday_name(day), None, "{date}");
     assert!(!cal().is_court_closed(day), "{date} should be open");
-    assert_eq!(
-        cal().roll_forward(day),
-        day,
-        "{date} is open, roll_forward is identity"
-    );
+    assert_eq!(cal().roll_forward(day), day, "{date} is open, roll_forward is identity");
 }
 
 #[test]
@@ -61,11 +57,7 @@ fn lincoln_day() {
     assert_holiday("2024-02-12", "Lincoln Day");
     // Feb 12 2022 was a Saturday: observed Friday Feb 11.
     assert_holiday("2022-02-11", "Lincoln Day");
-    assert_eq!(
-        cal().holiday_name(d("2022-02-12")),
-        None,
-        "weekends are not listed"
-    );
+    assert_eq!(cal().holiday_name(d("2022-02-12")), None, "weekends are not listed");
     assert!(cal().is_court_closed(d("2022-02-12")));
 }
 
@@ -161,10 +153,7 @@ fn embedded_file_reparses_and_is_complete() {
     let mut rows = 0;
     for line in text.lines().skip_while(|l| l.starts_with('#')).skip(1) {
         let date = d(line.split(',').next().unwrap());
-        assert!(
-            !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-            "{date} listed but is a weekend day"
-        );
+        assert!(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun), "{date} listed but is a weekend day");
         assert!(prev.is_none_or(|p| p < date), "not sorted at {date}");
         assert!(parsed.holiday_name(date).is_some());
         *per_year.entry(date.year()).or_default() += 1;

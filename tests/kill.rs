@@ -15,9 +15,7 @@ use common::{cmd, run, stderr};
 fn generate(dir: &Path, rows: u64) -> std::path::PathBuf {
     let p = dir.join(format!("portfolio-{rows}.csv"));
     if !p.exists() {
-        let out = run(cmd()
-            .args(["generate", "--rows", &rows.to_string(), "--seed", "11", "--out"])
-            .arg(&p));
+        let out = run(cmd().args(["generate", "--rows", &rows.to_string(), "--seed", "11", "--out"]).arg(&p));
         assert_eq!(out.status.code(), Some(0), "generate: {}", stderr(&out));
     }
     p

@@ -30,18 +30,63 @@ fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
     let d = d.path();
     ok(&run(&["generate", "--rows", "3000", "--seed", "21", "--out", &p(d, "g.csv")]));
     ok(&run(&["generate", "--rows", "3000", "--seed", "21", "--out", &p(d, "g.parquet")]));
-    ok(&run(&["assess", &p(d, "g.csv"), "--as-of", "2026-01-15", "--out", &p(d, "a.csv"), "--report", &p(d, "a.json"), "--quiet"]));
-    ok(&run(&["assess", &p(d, "g.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "b.csv"), "--report", &p(d, "b.json"), "--quiet"]));
-    assert_eq!(std::fs::read(p(d, "a.csv")).unwrap(), std::fs::read(p(d, "b.csv")).unwrap(), "CSV and Parquet inputs differ");
+    ok(&run(&[
+        "assess",
+        &p(d, "g.csv"),
+        "--as-of",
+        "2026-01-15",
+        "--out",
+        &p(d, "a.csv"),
+        "--report",
+        &p(d, "a.json"),
+        "--quiet",
+    ]));
+    ok(&run(&[
+        "assess",
+        &p(d, "g.parquet"),
+        "--as-of",
+        "2026-01-15",
+        "--out",
+        &p(d, "b.csv"),
+        "--report",
+        &p(d, "b.json"),
+        "--quiet",
+    ]));
+    assert_eq!(
+        std::fs::read(p(d, "a.csv")).unwrap(),
+        std::fs::read(p(d, "b.csv")).unwrap(),
+        "CSV and Parquet inputs differ"
+    );
     // Many small row groups (read one at a time) give the same results.
     let mut small = read_parquet(&p(d, "g.parquet"));
-    ParquetWriter::new(std::fs::File::create(p(d, "small.parquet")).unwrap()).with_row_group_size(Some(700)).finish(&mut small).unwrap();
-    let groups = ParquetReader::new(std::fs::File::open(p(d, "small.parquet")).unwrap()).get_metadata().unwrap().row_groups.len();
+    ParquetWriter::new(std::fs::File::create(p(d, "small.parquet")).unwrap())
+        .with_row_group_size(Some(700))
+        .finish(&mut small)
+        .unwrap();
+    let groups = ParquetReader::new(std::fs::File::open(p(d, "small.parquet")).unwrap())
+        .get_metadata()
+        .unwrap()
+        .row_groups
+        .len();
     assert!(groups >= 4, "{groups} row groups");
     for threads in ["1", "2"] {
         let out = p(d, &format!("s{threads}.csv"));
-        ok(&run(&["assess", &p(d, "small.parquet"), "--as-of", "2026-01-15", "--out", &out, "--threads", threads, "--quiet"]));
-        assert_eq!(std::fs::read(p(d, "a.csv")).unwrap(), std::fs::read(&out).unwrap(), "row groups of 700, {threads} thread(s)");
+        ok(&run(&[
+            "assess",
+            &p(d, "small.parquet"),
+            "--as-of",
+            "2026-01-15",
+            "--out",
+            &out,
+            "--threads",
+            threads,
+            "--quiet",
+        ]));
+        assert_eq!(
+            std::fs::read(p(d, "a.csv")).unwrap(),
+            std::fs::read(&out).unwrap(),
+            "row groups of 700, {threads} thread(s)"
+        );
     }
     let ja: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "a.json")).unwrap()).unwrap();
     let jb: serde_json::Value = serde_json::from_slice(&std::fs::read(p(d, "b.json")).unwrap()).unwrap();
@@ -51,9 +96,11 @@ fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
     // Parquet output carries the same values as CSV output.
     ok(&run(&["assess", &p(d, "g.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "c.parquet"), "--quiet"]));
     let df = read_parquet(&p(d, "c.parquet"));
-    let csv_rows: Vec<csv::StringRecord> = csv::Reader::from_path(p(d, "a.csv")).unwrap().records().map(|r| r.unwrap()).collect();
+    let csv_rows: Vec<csv::StringRecord> =
+        csv::Reader::from_path(p(d, "a.csv")).unwrap().records().map(|r| r.unwrap()).collect();
     assert_eq!(df.height(), csv_rows.len());
-    let header: Vec<String> = csv::Reader::from_path(p(d, "a.csv")).unwrap().headers().unwrap().iter().map(String::from).collect();
+    let header: Vec<String> =
+        csv::Reader::from_path(p(d, "a.csv")).unwrap().headers().unwrap().iter().map(String::from).collect();
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     assert_eq!(names, header, "Parquet columns must match the CSV columns");
     for (name, want) in [
@@ -78,8 +125,12 @@ fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
                 AnyValue::Null => String::new(),
                 AnyValue::String(s) => s.to_string(),
                 AnyValue::StringOwned(s) => s.to_string(),
-                AnyValue::Date(days) => chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap().to_string(),
-                AnyValue::Decimal(m, _, scale) => rust_decimal::Decimal::from_i128_with_scale(m, scale as u32).to_string(),
+                AnyValue::Date(days) => {
+                    chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap().to_string()
+                }
+                AnyValue::Decimal(m, _, scale) => {
+                    rust_decimal::Decimal::from_i128_with_scale(m, scale as u32).to_string()
+                }
                 other => other.to_string(),
             };
             assert_eq!(&got, want, "row {} column {name}", i + 1);
@@ -138,11 +189,24 @@ fn missing_or_mistyped_columns_are_fatal_and_leave_nothing() {
     // no sale_price column
     let mut df = DataFrame::new(1, base_columns(1)).unwrap();
     write_df(&p(d, "missing.parquet"), &mut df);
-    let out = run(&["assess", &p(d, "missing.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv"), "--report", &p(d, "r.json")]);
+    let out = run(&[
+        "assess",
+        &p(d, "missing.parquet"),
+        "--as-of",
+        "2026-01-15",
+        "--out",
+        &p(d, "r.csv"),
+        "--report",
+        &p(d, "r.json"),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("missing.parquet") && err.contains("sale_price"), "{err}");
-    assert!(!Path::new(&p(d, "r.csv")).exists() && !Path::new(&p(d, "r.json")).exists() && !Path::new(&p(d, "r.rejects.csv")).exists());
+    assert!(
+        !Path::new(&p(d, "r.csv")).exists()
+            && !Path::new(&p(d, "r.json")).exists()
+            && !Path::new(&p(d, "r.rejects.csv")).exists()
+    );
 
     // sale_price as Boolean
     let mut cols = base_columns(1);
@@ -152,7 +216,12 @@ fn missing_or_mistyped_columns_are_fatal_and_leave_nothing() {
     let out = run(&["assess", &p(d, "typed.parquet"), "--as-of", "2026-01-15", "--out", &p(d, "r.csv")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("typed.parquet") && err.contains("\"sale_price\"") && (err.contains("Boolean") || err.contains("bool")), "{err}");
+    assert!(
+        err.contains("typed.parquet")
+            && err.contains("\"sale_price\"")
+            && (err.contains("Boolean") || err.contains("bool")),
+        "{err}"
+    );
     assert!(!Path::new(&p(d, "r.csv")).exists());
 
     // not a Parquet file at all
@@ -206,5 +275,9 @@ fn wide_scale_decimals_are_read_exactly() {
     let line = text.lines().nth(1).unwrap();
     assert!(line.starts_with("1,W0,") && line.contains(",105000.00,20000.00,"), "{line}");
     let rejects = std::fs::read_to_string(p(d, "r.rejects.csv")).unwrap();
-    assert!(rejects.contains("wide.parquet,2,,W1,costs,5000.0000000000001,") && rejects.contains("more than 12 decimal places"), "{rejects}");
+    assert!(
+        rejects.contains("wide.parquet,2,,W1,costs,5000.0000000000001,")
+            && rejects.contains("more than 12 decimal places"),
+        "{rejects}"
+    );
 }

@@ -32,11 +32,7 @@ const SPAN: u32 = 11_337;
 
 fn run(loan: &Loan) -> Assessment {
     let settings = Settings::default();
-    let env = Env {
-        settings: &settings,
-        calendar: HolidayCalendar::embedded(),
-        as_of: as_of(),
-    };
+    let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of: as_of() };
     match assess(loan, env) {
         Ok(a) => a,
         Err(e) => panic!("invariant violation {e} for {loan:#?}"),
@@ -228,18 +224,11 @@ fn check(loan: &Loan, a: &Assessment) -> Result<(), String> {
         return Err(format!("{r} + {b} + {u} != gross {gross}"));
     }
     if r < z || b < z || u < z || gross < z || a.amounts.surplus < z {
-        return Err(format!(
-            "negative amount: gross {gross} r {r} b {b} u {u} surplus {}",
-            a.amounts.surplus
-        ));
+        return Err(format!("negative amount: gross {gross} r {r} b {b} u {u} surplus {}", a.amounts.surplus));
     }
-    for (name, m) in [
-        ("gross", gross),
-        ("recoverable", r),
-        ("barred", b),
-        ("undetermined", u),
-        ("surplus", a.amounts.surplus),
-    ] {
+    for (name, m) in
+        [("gross", gross), ("recoverable", r), ("barred", b), ("undetermined", u), ("surplus", a.amounts.surplus)]
+    {
         if !cents_only(m) {
             return Err(format!("{name} {m} has fractions of a cent"));
         }
@@ -256,12 +245,10 @@ fn check(loan: &Loan, a: &Assessment) -> Result<(), String> {
         Outcome::OutOfScope => r == z && u == gross,
     };
     if !outcome_ok {
-        return Err(format!(
-            "amounts r {r} b {b} u {u} (gross {gross}) do not fit outcome {:?}",
-            a.outcome
-        ));
+        return Err(format!("amounts r {r} b {b} u {u} (gross {gross}) do not fit outcome {:?}", a.outcome));
     }
-    if matches!(a.outcome, Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency) && a.action_deadline.is_some() {
+    if matches!(a.outcome, Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency) && a.action_deadline.is_some()
+    {
         return Err(format!("{:?} with an action deadline", a.outcome));
     }
     if loan.in_california() && gross.is_zero() && a.outcome != Outcome::NoDeficiency {
@@ -270,7 +257,11 @@ fn check(loan: &Loan, a: &Assessment) -> Result<(), String> {
     if !loan.in_california() && a.outcome != Outcome::OutOfScope {
         return Err(format!("out of state but {:?}", a.outcome));
     }
-    if loan.in_california() && loan.fraud_or_waste && !gross.is_zero() && (a.outcome != Outcome::NeedsReview || u != gross) {
+    if loan.in_california()
+        && loan.fraud_or_waste
+        && !gross.is_zero()
+        && (a.outcome != Outcome::NeedsReview || u != gross)
+    {
         return Err(format!(
             "fraud_or_waste: expected needs_review with undetermined = gross, got {:?} u {u}",
             a.outcome
@@ -294,11 +285,7 @@ fn upside(a: &Assessment) -> Money {
 /// deficiency can make the open question moot); the upside never rises.
 fn monotone(lo: &Assessment, hi: &Assessment, what: &str) -> Result<(), String> {
     if upside(hi) > upside(lo) {
-        return Err(format!(
-            "raising {what} raised recoverable + undetermined: {} -> {}",
-            upside(lo),
-            upside(hi)
-        ));
+        return Err(format!("raising {what} raised recoverable + undetermined: {} -> {}", upside(lo), upside(hi)));
     }
     if hi.recoverable > lo.recoverable && lo.outcome != Outcome::NeedsReview {
         return Err(format!(
@@ -379,13 +366,8 @@ fn extreme_amounts() {
             (big, big, Some(big)),
             (Money::ZERO, Money::ZERO, None),
         ] {
-            let mut l = Loan::new(
-                "X",
-                *et,
-                as_of(),
-                unpaid,
-                if *et == EventType::SeniorSale { None } else { Some(sale) },
-            );
+            let mut l =
+                Loan::new("X", *et, as_of(), unpaid, if *et == EventType::SeniorSale { None } else { Some(sale) });
             l.accrued_interest = big;
             l.advances = big;
             l.costs = big;

@@ -56,7 +56,8 @@ fn readme_examples_run() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), dir.path().join("data")).unwrap();
     for cmd in &cmds {
-        let out = Command::new(env!("CARGO_BIN_EXE_deficiency")).args(words(cmd)).current_dir(dir.path()).output().unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_deficiency")).args(words(cmd)).current_dir(dir.path()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "README example failed: deficiency {cmd}\n{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
@@ -66,13 +67,27 @@ fn readme_examples_run() {
         }
     }
     // The quick start's report says what the README claims about the sample.
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap()).unwrap();
     assert_eq!(report["rows"]["rejected"], 0);
     let assessed = report["rows"]["assessed"].as_u64().unwrap();
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    assert!(readme.contains(&format!("assesses the {assessed} sample loans")), "README should state the sample has {assessed} loans");
-    let outcomes: Vec<&str> = report["by_outcome"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
-    for o in ["no_deficiency", "recoverable", "partially_recoverable", "barred", "time_barred", "discharged", "needs_review", "out_of_scope"] {
+    assert!(
+        readme.contains(&format!("assesses the {assessed} sample loans")),
+        "README should state the sample has {assessed} loans"
+    );
+    let outcomes: Vec<&str> =
+        report["by_outcome"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    for o in [
+        "no_deficiency",
+        "recoverable",
+        "partially_recoverable",
+        "barred",
+        "time_barred",
+        "discharged",
+        "needs_review",
+        "out_of_scope",
+    ] {
         assert!(outcomes.contains(&o), "the sample portfolio should show every outcome; {o} is missing");
     }
 }

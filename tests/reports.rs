@@ -249,7 +249,8 @@ fn html_report_is_complete_and_self_contained() {
     // One chart per grouping (by rule, event type, lien position, event
     // year), plus the headline split.
     for id in ["by-rule", "by-event-type", "by-lien-position", "by-event-year"] {
-        let start = html.find(&format!("<section class=\"break\" id=\"{id}\">")).unwrap_or_else(|| panic!("no section {id}"));
+        let start =
+            html.find(&format!("<section class=\"break\" id=\"{id}\">")).unwrap_or_else(|| panic!("no section {id}"));
         let section = &html[start..];
         let end = section[1..].find("<section").map(|e| e + 1).unwrap_or(section.len());
         assert!(section[..end].contains("<svg"), "section {id} has no chart");
@@ -425,7 +426,8 @@ fn html_report_renders_in_headless_chromium() {
     let r = Run::new(2000, 9);
     let png = r.path("report.png");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/render-report.sh");
-    let out = Command::new("bash").arg(&script).arg(r.path("report.html")).arg(&png).output().expect("run render-report.sh");
+    let out =
+        Command::new("bash").arg(&script).arg(r.path("report.html")).arg(&png).output().expect("run render-report.sh");
     assert!(out.status.success(), "render-report.sh failed: {}", String::from_utf8_lossy(&out.stderr));
     let (w, h, pixels) = decode_png(&std::fs::read(&png).expect("screenshot"));
     assert!(w >= 1000 && h >= 1000, "screenshot is {w}x{h}");

@@ -17,11 +17,7 @@ fn every_scenario_row_matches_its_expectations() {
     let files = common::csv_files(&dir());
     assert!(!files.is_empty(), "no scenario CSV in {}", dir().display());
     for f in &files {
-        assert!(
-            common::as_of_from_name(f).is_some(),
-            "{}: the name must carry asof-YYYY-MM-DD",
-            f.display()
-        );
+        assert!(common::as_of_from_name(f).is_some(), "{}: the name must carry asof-YYYY-MM-DD", f.display());
     }
     let rows = common::check_tables(&files);
     assert!(rows >= 30, "only {rows} scenario rows");
@@ -60,14 +56,8 @@ fn scenario_copy_is_complete_and_current() {
 /// The as-of date comes from the file name.
 #[test]
 fn as_of_is_read_from_the_file_name() {
-    assert_eq!(
-        common::as_of_from_name(Path::new("public-asof-2026-01-15.csv")).as_deref(),
-        Some("2026-01-15")
-    );
-    assert_eq!(
-        common::as_of_from_name(Path::new("asof-2012-07-01-580e.csv")).as_deref(),
-        Some("2012-07-01")
-    );
+    assert_eq!(common::as_of_from_name(Path::new("public-asof-2026-01-15.csv")).as_deref(), Some("2026-01-15"));
+    assert_eq!(common::as_of_from_name(Path::new("asof-2012-07-01-580e.csv")).as_deref(), Some("2012-07-01"));
     assert_eq!(common::as_of_from_name(Path::new("asof-2012-13-01.csv")), None);
     assert_eq!(common::as_of_from_name(Path::new("scenarios.csv")), None);
 }
@@ -89,15 +79,9 @@ fn checker_reports_every_mismatch_clearly() {
     let c = common::check_table(&path);
     let text = c.mismatches.join("\n");
     assert_eq!(c.rows, 2);
-    assert!(
-        text.contains("loan X1: outcome: expected \"recoverable\", got \"barred\""),
-        "{text}"
-    );
+    assert!(text.contains("loan X1: outcome: expected \"recoverable\", got \"barred\""), "{text}");
     assert!(text.contains("loan X1: recoverable: expected \"1.00\", got \"0.00\""), "{text}");
-    assert!(
-        text.contains("loan X1: action_deadline: expected \"2025-09-10\", got \"(blank)\""),
-        "{text}"
-    );
+    assert!(text.contains("loan X1: action_deadline: expected \"2025-09-10\", got \"(blank)\""), "{text}");
     assert!(!text.contains("loan X2"), "{text}");
     assert_eq!(c.mismatches.len(), 3, "{text}");
 }

@@ -33,15 +33,30 @@ fn check(r: &HashMap<String, String>, want: &[(&str, &str)], what: &str) {
 }
 
 const S04: &[(&str, &str)] = &[
-    ("loan_id", "S04"), ("event_type", "judicial_sale"), ("event_date", "2025-06-10"), ("unpaid_principal", "100000.00"),
-    ("sale_price", "60000.00"), ("loan_purpose", "refinance"), ("origination_date", "2014-03-01"), ("property_units", "1"),
-    ("owner_occupied", "true"), ("fair_value", "60000.00"), ("refinances_purchase_money", "true"), ("purchase_money_payoff", "80000.00"),
-    ("new_advance", "20000.00"), ("principal_paid", "0.00"), ("deficiency_filed_date", "2025-08-01"),
+    ("loan_id", "S04"),
+    ("event_type", "judicial_sale"),
+    ("event_date", "2025-06-10"),
+    ("unpaid_principal", "100000.00"),
+    ("sale_price", "60000.00"),
+    ("loan_purpose", "refinance"),
+    ("origination_date", "2014-03-01"),
+    ("property_units", "1"),
+    ("owner_occupied", "true"),
+    ("fair_value", "60000.00"),
+    ("refinances_purchase_money", "true"),
+    ("purchase_money_payoff", "80000.00"),
+    ("new_advance", "20000.00"),
+    ("principal_paid", "0.00"),
+    ("deficiency_filed_date", "2025-08-01"),
 ];
 
 #[test]
 fn refinance_allocation_pro_rata() {
-    check(&assess(S04, None, "2026-01-15"), &[("outcome", "partially_recoverable"), ("recoverable", "20000.00"), ("barred", "20000.00")], "cap");
+    check(
+        &assess(S04, None, "2026-01-15"),
+        &[("outcome", "partially_recoverable"), ("recoverable", "20000.00"), ("barred", "20000.00")],
+        "cap",
+    );
     let r = assess(S04, Some("refinance_allocation = \"pro_rata\"\n"), "2026-01-15");
     // 40000 legal x 20000 new advance / 100000 unpaid principal
     check(&r, &[("outcome", "partially_recoverable"), ("recoverable", "8000.00"), ("barred", "32000.00")], "pro_rata");
@@ -61,22 +76,40 @@ fn interest_on_the_new_advance() {
 fn pre2013_chain_review_off() {
     let mut cols = S04.to_vec();
     cols.push(("first_refinance_date", "2011-05-01"));
-    check(&assess(&cols, None, "2026-01-15"), &[("outcome", "needs_review"), ("primary_reason", "refinance_chain_pre2013"), ("undetermined", "40000.00")], "default");
+    check(
+        &assess(&cols, None, "2026-01-15"),
+        &[("outcome", "needs_review"), ("primary_reason", "refinance_chain_pre2013"), ("undetermined", "40000.00")],
+        "default",
+    );
     let r = assess(&cols, Some("refinance_chain_pre2013_review = false\n"), "2026-01-15");
     check(&r, &[("outcome", "recoverable"), ("recoverable", "40000.00")], "unprotected");
 }
 
 const JUDICIAL: &[(&str, &str)] = &[
-    ("loan_id", "J1"), ("event_type", "judicial_sale"), ("event_date", "2022-11-30"), ("unpaid_principal", "250000.00"),
-    ("sale_price", "200000.00"), ("loan_purpose", "other"), ("fair_value", "205000.00"), ("costs", "7500.00"),
+    ("loan_id", "J1"),
+    ("event_type", "judicial_sale"),
+    ("event_date", "2022-11-30"),
+    ("unpaid_principal", "250000.00"),
+    ("sale_price", "200000.00"),
+    ("loan_purpose", "other"),
+    ("fair_value", "205000.00"),
+    ("costs", "7500.00"),
     ("deficiency_filed_date", "2023-03-01"),
 ];
 
 #[test]
 fn month_end_overflow() {
-    check(&assess(JUDICIAL, None, "2026-01-15"), &[("outcome", "time_barred"), ("action_deadline", "2023-02-28")], "clip");
+    check(
+        &assess(JUDICIAL, None, "2026-01-15"),
+        &[("outcome", "time_barred"), ("action_deadline", "2023-02-28")],
+        "clip",
+    );
     let r = assess(JUDICIAL, Some("month_end = \"overflow\"\n"), "2026-01-15");
-    check(&r, &[("outcome", "recoverable"), ("action_deadline", "2023-03-02"), ("recoverable", "52500.00")], "overflow");
+    check(
+        &r,
+        &[("outcome", "recoverable"), ("action_deadline", "2023-03-02"), ("recoverable", "52500.00")],
+        "overflow",
+    );
 }
 
 #[test]
@@ -86,7 +119,11 @@ fn redemption_roll_forward_off() {
     cols.push(("event_date", "2025-09-05"));
     // 2026-09-05 is a Saturday and 2026-09-07 is Labor Day
     check(&assess(&cols, None, "2026-01-15"), &[("redemption_ends", "2026-09-08")], "rolled");
-    check(&assess(&cols, Some("redemption_roll_forward = false\n"), "2026-01-15"), &[("redemption_ends", "2026-09-05")], "not rolled");
+    check(
+        &assess(&cols, Some("redemption_roll_forward = false\n"), "2026-01-15"),
+        &[("redemption_ends", "2026-09-05")],
+        "not rolled",
+    );
 }
 
 #[test]
@@ -95,66 +132,146 @@ fn emergency_rule_9_also_for_726b() {
     cols.retain(|c| c.0 != "event_date" && c.0 != "deficiency_filed_date");
     cols.push(("event_date", "2020-03-02"));
     cols.push(("deficiency_filed_date", "2020-07-01"));
-    check(&assess(&cols, None, "2026-01-15"), &[("outcome", "time_barred"), ("action_deadline", "2020-06-02")], "untolled");
+    check(
+        &assess(&cols, None, "2026-01-15"),
+        &[("outcome", "time_barred"), ("action_deadline", "2020-06-02")],
+        "untolled",
+    );
     // 2020-06-02 + 119 days = 2020-09-29
     let r = assess(&cols, Some("emergency_rule_9_tolls_726b = true\n"), "2026-01-15");
     check(&r, &[("outcome", "recoverable"), ("action_deadline", "2020-09-29")], "tolled");
 }
 
 const JUNIOR: &[(&str, &str)] = &[
-    ("loan_id", "J2"), ("event_type", "senior_sale"), ("event_date", "2019-02-01"), ("unpaid_principal", "78250.50"),
-    ("sale_price", ""), ("lien_position", "2"), ("loan_purpose", "home_equity"), ("accrual_date", "2019-03-15"),
+    ("loan_id", "J2"),
+    ("event_type", "senior_sale"),
+    ("event_date", "2019-02-01"),
+    ("unpaid_principal", "78250.50"),
+    ("sale_price", ""),
+    ("lien_position", "2"),
+    ("loan_purpose", "home_equity"),
+    ("accrual_date", "2019-03-15"),
     ("deficiency_filed_date", "2023-03-16"),
 ];
 
 #[test]
 fn note_years_and_tolling() {
-    check(&assess(JUNIOR, None, "2026-01-15"), &[("outcome", "recoverable"), ("action_deadline", "2023-09-11")], "default");
-    check(&assess(JUNIOR, Some("emergency_rule_9_tolling = false\n"), "2026-01-15"), &[("outcome", "time_barred"), ("action_deadline", "2023-03-15")], "no tolling");
+    check(
+        &assess(JUNIOR, None, "2026-01-15"),
+        &[("outcome", "recoverable"), ("action_deadline", "2023-09-11")],
+        "default",
+    );
+    check(
+        &assess(JUNIOR, Some("emergency_rule_9_tolling = false\n"), "2026-01-15"),
+        &[("outcome", "time_barred"), ("action_deadline", "2023-03-15")],
+        "no tolling",
+    );
     // 2019-03-15 + 6 years = 2025-03-15 (Saturday) + 178 days tolled = 2025-09-09
-    check(&assess(JUNIOR, Some("note_limitations_years = 6\n"), "2026-01-15"), &[("outcome", "recoverable"), ("action_deadline", "2025-09-09")], "six years");
+    check(
+        &assess(JUNIOR, Some("note_limitations_years = 6\n"), "2026-01-15"),
+        &[("outcome", "recoverable"), ("action_deadline", "2025-09-09")],
+        "six years",
+    );
 }
 
 #[test]
 fn same_holder_contemporaneous_review_off() {
     let mut cols = JUNIOR.to_vec();
     cols.retain(|c| !matches!(c.0, "event_date" | "accrual_date" | "deficiency_filed_date"));
-    cols.extend([("event_date", "2025-08-04"), ("accrual_date", "2025-05-01"), ("same_holder_as_senior", "true"), ("liens_contemporaneous", "true")]);
-    check(&assess(&cols, None, "2026-01-15"), &[("outcome", "needs_review"), ("primary_reason", "same_holder_contemporaneous")], "default");
-    check(&assess(&cols, Some("same_holder_contemporaneous_review = false\n"), "2026-01-15"), &[("outcome", "recoverable"), ("primary_reason", "sold_out_junior")], "Black Sky");
+    cols.extend([
+        ("event_date", "2025-08-04"),
+        ("accrual_date", "2025-05-01"),
+        ("same_holder_as_senior", "true"),
+        ("liens_contemporaneous", "true"),
+    ]);
+    check(
+        &assess(&cols, None, "2026-01-15"),
+        &[("outcome", "needs_review"), ("primary_reason", "same_holder_contemporaneous")],
+        "default",
+    );
+    check(
+        &assess(&cols, Some("same_holder_contemporaneous_review = false\n"), "2026-01-15"),
+        &[("outcome", "recoverable"), ("primary_reason", "sold_out_junior")],
+        "Black Sky",
+    );
 }
 
 const DIL: &[(&str, &str)] = &[
-    ("loan_id", "D1"), ("event_type", "deed_in_lieu"), ("event_date", "2025-08-04"), ("unpaid_principal", "500000.00"),
-    ("sale_price", "430000.00"), ("loan_purpose", "home_equity"), ("deed_in_lieu_terms", "reserved"),
+    ("loan_id", "D1"),
+    ("event_type", "deed_in_lieu"),
+    ("event_date", "2025-08-04"),
+    ("unpaid_principal", "500000.00"),
+    ("sale_price", "430000.00"),
+    ("loan_purpose", "home_equity"),
+    ("deed_in_lieu_terms", "reserved"),
 ];
 
 #[test]
 fn deed_in_lieu_settings() {
-    check(&assess(DIL, None, "2026-01-15"), &[("outcome", "recoverable"), ("primary_reason", "deed_in_lieu_reserved")], "default");
-    check(&assess(DIL, Some("deed_in_lieu_reserved = \"review\"\n"), "2026-01-15"), &[("outcome", "needs_review"), ("primary_reason", "deed_in_lieu_terms")], "review");
+    check(
+        &assess(DIL, None, "2026-01-15"),
+        &[("outcome", "recoverable"), ("primary_reason", "deed_in_lieu_reserved")],
+        "default",
+    );
+    check(
+        &assess(DIL, Some("deed_in_lieu_reserved = \"review\"\n"), "2026-01-15"),
+        &[("outcome", "needs_review"), ("primary_reason", "deed_in_lieu_terms")],
+        "review",
+    );
     let mut pm = DIL.to_vec();
     pm.retain(|c| c.0 != "loan_purpose");
     pm.extend([("loan_purpose", "purchase"), ("owner_occupied", "true"), ("property_units", "1")]);
-    check(&assess(&pm, None, "2026-01-15"), &[("outcome", "barred"), ("primary_reason", "580b_a3_purchase_money")], "purchase money");
-    check(&assess(&pm, Some("deed_in_lieu_purchase_money_barred = false\n"), "2026-01-15"), &[("outcome", "needs_review"), ("primary_reason", "deed_in_lieu_terms")], "purchase money review");
+    check(
+        &assess(&pm, None, "2026-01-15"),
+        &[("outcome", "barred"), ("primary_reason", "580b_a3_purchase_money")],
+        "purchase money",
+    );
+    check(
+        &assess(&pm, Some("deed_in_lieu_purchase_money_barred = false\n"), "2026-01-15"),
+        &[("outcome", "needs_review"), ("primary_reason", "deed_in_lieu_terms")],
+        "purchase money review",
+    );
 }
 
 const SHORT: &[(&str, &str)] = &[
-    ("loan_id", "SS"), ("event_type", "short_sale"), ("event_date", "2011-03-01"), ("unpaid_principal", "60000.00"),
-    ("sale_price", "5000.00"), ("lien_position", "1"), ("loan_purpose", "home_equity"), ("property_units", "1"),
-    ("borrower_type", "llc"), ("written_consent", "true"), ("accrual_date", "2011-03-01"),
+    ("loan_id", "SS"),
+    ("event_type", "short_sale"),
+    ("event_date", "2011-03-01"),
+    ("unpaid_principal", "60000.00"),
+    ("sale_price", "5000.00"),
+    ("lien_position", "1"),
+    ("loan_purpose", "home_equity"),
+    ("property_units", "1"),
+    ("borrower_type", "llc"),
+    ("written_consent", "true"),
+    ("accrual_date", "2011-03-01"),
 ];
 
 #[test]
 fn sb931_entities_and_trusts() {
-    check(&assess(SHORT, None, "2012-07-01"), &[("outcome", "barred"), ("primary_reason", "580e_short_sale")], "SB 931 text covers an LLC");
-    check(&assess(SHORT, Some("sb931_entities = \"as_amended\"\n"), "2012-07-01"), &[("outcome", "recoverable"), ("primary_reason", "580e_not_applicable")], "as amended");
+    check(
+        &assess(SHORT, None, "2012-07-01"),
+        &[("outcome", "barred"), ("primary_reason", "580e_short_sale")],
+        "SB 931 text covers an LLC",
+    );
+    check(
+        &assess(SHORT, Some("sb931_entities = \"as_amended\"\n"), "2012-07-01"),
+        &[("outcome", "recoverable"), ("primary_reason", "580e_not_applicable")],
+        "as amended",
+    );
     let mut trust = SHORT.to_vec();
     trust.retain(|c| c.0 != "borrower_type");
     trust.push(("borrower_type", "trust"));
-    check(&assess(&trust, None, "2012-07-01"), &[("outcome", "needs_review"), ("primary_reason", "borrower_type_unclear")], "trust review");
-    check(&assess(&trust, Some("entity_borrower_review = false\n"), "2012-07-01"), &[("outcome", "barred"), ("primary_reason", "580e_short_sale")], "trust covered");
+    check(
+        &assess(&trust, None, "2012-07-01"),
+        &[("outcome", "needs_review"), ("primary_reason", "borrower_type_unclear")],
+        "trust review",
+    );
+    check(
+        &assess(&trust, Some("entity_borrower_review = false\n"), "2012-07-01"),
+        &[("outcome", "barred"), ("primary_reason", "580e_short_sale")],
+        "trust covered",
+    );
 }
 
 #[test]

@@ -26,8 +26,8 @@ use crate::deficiency::{self, Amounts, InvariantViolation};
 use crate::loan::{EventType, ForeclosureMethod, Loan, SeniorSaleType};
 use crate::money::{self, Money};
 use crate::rules::{
-    bankruptcy, deed_in_lieu, fraud_waste, r337, r580a, r580b, r580d, r580e, r726, r729, scope, sold_out_junior, Flag,
-    Outcome, Question, Reason, Rule, BORROWER,
+    BORROWER, Flag, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, r337, r580a, r580b, r580d,
+    r580e, r726, r729, scope, sold_out_junior,
 };
 use chrono::NaiveDate;
 
@@ -241,18 +241,20 @@ fn rank(r: Reason) -> u8 {
 /// Combines the results under each answer to `q` (SPEC §3 "Unknown facts").
 fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     let first = &kids[0];
-    let same = kids
-        .iter()
-        .all(|k| k.outcome == first.outcome && k.recoverable == first.recoverable && k.undetermined == first.undetermined);
+    let same = kids.iter().all(|k| {
+        k.outcome == first.outcome && k.recoverable == first.recoverable && k.undetermined == first.undetermined
+    });
     let nil = kids.iter().all(|k| k.recoverable.is_zero() && k.undetermined.is_zero());
-    let common: Reasons = first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
+    let common: Reasons =
+        first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
     let redemption = if kids.iter().all(|k| k.redemption == first.redemption) { first.redemption } else { None };
     let mut flags: Flags = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
     flags.sort();
     flags.dedup();
     if same || nil {
         // The rule that decides under every answer, else the earliest deciding rule.
-        let shared = common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| rank(*r));
+        let shared =
+            common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| rank(*r));
         let idx = match shared {
             Some(r) => kids.iter().position(|k| k.reasons[0] == r).unwrap_or(0),
             None => (0..kids.len()).min_by_key(|i| rank(kids[*i].reasons[0])).unwrap_or(0),
@@ -351,7 +353,11 @@ fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<L
                 None if cx.ask(Question::ForeclosureMethod)? == 0 => ForeclosureMethod::Judicial,
                 None => ForeclosureMethod::Trustee,
             };
-            cx.note(None, || "event_type = foreclosure_sale".into(), || format!("foreclosure method: {}", method.name()));
+            cx.note(
+                None,
+                || "event_type = foreclosure_sale".into(),
+                || format!("foreclosure method: {}", method.name()),
+            );
             match method {
                 ForeclosureMethod::Judicial => judicial(loan, a, cx, lf, split),
                 ForeclosureMethod::Trustee => trustee(loan, a, cx, lf, split),
@@ -392,7 +398,11 @@ fn judicial(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<
     }
     lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
     let dl = r726::deadline(loan, cx);
-    let path = Path { recover: Rule::JudicialDeficiency, deadline: Some((Rule::JudicialThreeMonths, dl)), fair_value: Some(FairValue::Judicial) };
+    let path = Path {
+        recover: Rule::JudicialDeficiency,
+        deadline: Some((Rule::JudicialThreeMonths, dl)),
+        fair_value: Some(FairValue::Judicial),
+    };
     tail(loan, a, cx, lf, split, path)
 }
 
@@ -402,13 +412,24 @@ fn trustee(loan: &Loan, a: &Amounts, cx: &mut Ctx, lf: Leaf, split: Option<r580b
         return Ok(barred(lf, Rule::TrusteeSale, loan, cx));
     }
     let dl = r580a::deadline(loan, cx);
-    let path = Path { recover: Rule::NonjudicialDeficiency, deadline: Some((Rule::NonjudicialThreeMonths, dl)), fair_value: Some(FairValue::Nonjudicial) };
+    let path = Path {
+        recover: Rule::NonjudicialDeficiency,
+        deadline: Some((Rule::NonjudicialThreeMonths, dl)),
+        fair_value: Some(FairValue::Nonjudicial),
+    };
     tail(loan, a, cx, lf, split, path)
 }
 
 /// An action on the note (sold-out junior, short sale outside 580e, deed in
 /// lieu reserving the deficiency): CCP 337.
-fn action_on_note(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580b::Split>, recover: Rule) -> Result<Leaf, Ask> {
+fn action_on_note(
+    loan: &Loan,
+    a: &Amounts,
+    cx: &mut Ctx,
+    mut lf: Leaf,
+    split: Option<r580b::Split>,
+    recover: Rule,
+) -> Result<Leaf, Ask> {
     let (dl, defaulted) = r337::deadline(loan, cx);
     if defaulted {
         lf.flag(Flag::AccrualDateDefaulted);
@@ -448,7 +469,14 @@ struct Path {
 }
 
 /// Steps 5–8: bankruptcy, deadlines, fair value, and the recoverable amount.
-fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580b::Split>, path: Path) -> Result<Leaf, Ask> {
+fn tail(
+    loan: &Loan,
+    a: &Amounts,
+    cx: &mut Ctx,
+    mut lf: Leaf,
+    split: Option<r580b::Split>,
+    path: Path,
+) -> Result<Leaf, Ask> {
     let pending = match bankruptcy::status(loan, cx) {
         bankruptcy::Status::Discharged => {
             lf.deadline = None;
@@ -473,12 +501,14 @@ fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580
         }
         let judged = loan.deficiency_filed_date.unwrap_or(cx.env.as_of);
         let late = judged > dl.date;
-        cx.note(Some(*rule), || {
-            match loan.deficiency_filed_date {
+        cx.note(
+            Some(*rule),
+            || match loan.deficiency_filed_date {
                 Some(d) => format!("deadline {}; filed {}", dl.date, d),
                 None => format!("deadline {}; not filed, judged at --as-of {}", dl.date, judged),
-            }
-        }, || if late { "after the deadline: time-barred".into() } else { "in time".into() });
+            },
+            || if late { "after the deadline: time-barred".into() } else { "in time".into() },
+        );
         if late {
             if pending {
                 lf.push(Rule::BankruptcyPending);
@@ -497,17 +527,29 @@ fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580
                 None => a.total_debt,
             };
             let legal = money::cents(kind.legal(loan, a.total_debt, fair_value));
-            cx.note(Some(kind.rule()), || {
-                format!(
-                    "fair value {}{}; sale price {}",
-                    money::fmt(fair_value),
-                    if loan.fair_value.is_none() { " (blank: branch)" } else { "" },
-                    money::fmt(loan.sale_price.unwrap_or_default())
-                )
-            }, || match kind {
-                FairValue::Judicial => format!("legal deficiency = total debt {} - max(fair value, sale price) = {}", money::fmt(a.total_debt), money::fmt(legal)),
-                FairValue::Nonjudicial => format!("legal deficiency = indebtedness {} (without costs) - max(fair market value, sale price) = {}", money::fmt(a.total_debt - loan.costs), money::fmt(legal)),
-            });
+            cx.note(
+                Some(kind.rule()),
+                || {
+                    format!(
+                        "fair value {}{}; sale price {}",
+                        money::fmt(fair_value),
+                        if loan.fair_value.is_none() { " (blank: branch)" } else { "" },
+                        money::fmt(loan.sale_price.unwrap_or_default())
+                    )
+                },
+                || match kind {
+                    FairValue::Judicial => format!(
+                        "legal deficiency = total debt {} - max(fair value, sale price) = {}",
+                        money::fmt(a.total_debt),
+                        money::fmt(legal)
+                    ),
+                    FairValue::Nonjudicial => format!(
+                        "legal deficiency = indebtedness {} (without costs) - max(fair market value, sale price) = {}",
+                        money::fmt(a.total_debt - loan.costs),
+                        money::fmt(legal)
+                    ),
+                },
+            );
             if legal.is_zero() {
                 lf.deadline = None;
                 if pending {
@@ -536,7 +578,10 @@ fn tail(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580
         }
     };
     let partial = recoverable < legal;
-    lf = lf.decide(if partial { Outcome::PartiallyRecoverable } else { Outcome::Recoverable }, if partial { Rule::Refinance } else { path.recover });
+    lf = lf.decide(
+        if partial { Outcome::PartiallyRecoverable } else { Outcome::Recoverable },
+        if partial { Rule::Refinance } else { path.recover },
+    );
     if partial {
         lf.push(path.recover);
     } else if split.is_some() {
@@ -580,17 +625,21 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
     if matches!(cx.peek(|cx| r580b::refinance(loan, cx)), Some(r580b::Refinance::Barred(_))) {
         v.push(Rule::Refinance);
     }
-    let trustee = loan.event_type == EventType::TrusteeSale || loan.foreclosure_method == Some(ForeclosureMethod::Trustee);
+    let trustee =
+        loan.event_type == EventType::TrusteeSale || loan.foreclosure_method == Some(ForeclosureMethod::Trustee);
     if trustee && !loan.bond_or_utility_lien {
         v.push(Rule::TrusteeSale);
     }
     if loan.event_type == EventType::JudicialSale && loan.deficiency_waived {
         v.push(Rule::JudicialWaived);
     }
-    if loan.event_type == EventType::ShortSale && matches!(cx.peek(|cx| r580e::short_sale(loan, cx)), Some(r580e::ShortSale::Barred { .. })) {
+    if loan.event_type == EventType::ShortSale
+        && matches!(cx.peek(|cx| r580e::short_sale(loan, cx)), Some(r580e::ShortSale::Barred { .. }))
+    {
         v.push(Rule::ShortSale);
     }
-    if loan.event_type == EventType::DeedInLieu && loan.deed_in_lieu_terms == Some(crate::loan::DeedInLieuTerms::Waived) {
+    if loan.event_type == EventType::DeedInLieu && loan.deed_in_lieu_terms == Some(crate::loan::DeedInLieuTerms::Waived)
+    {
         v.push(Rule::DeedInLieuWaiver);
     }
     if cx.peek(|cx| Ok(bankruptcy::status(loan, cx))) == Some(bankruptcy::Status::Discharged) {
@@ -605,12 +654,15 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
 /// known; otherwise it is left blank.
 fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Option<NaiveDate>, Ask> {
     let judicial = loan.event_type == EventType::JudicialSale
-        || (loan.event_type == EventType::ForeclosureSale && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
+        || (loan.event_type == EventType::ForeclosureSale
+            && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
     if !judicial || loan.deficiency_waived || loan.seller_financed || r580b::purchase_money(loan, cx)? {
         return Ok(None);
     }
     Ok(match r580b::refinance(loan, cx)? {
         r580b::Refinance::Barred(_) => None,
-        r580b::Refinance::NotApplicable | r580b::Refinance::Capped(_) => Some(r729::redemption_ends(loan, a.total_debt, cx)),
+        r580b::Refinance::NotApplicable | r580b::Refinance::Capped(_) => {
+            Some(r729::redemption_ends(loan, a.total_debt, cx))
+        }
     })
 }

@@ -2,8 +2,8 @@
 //! into text one column at a time, so each row is then typed exactly as a
 //! CSV row is (same validation, defaults, assumptions and rejects).
 
-use super::values::{Cell, ValueError};
 use super::Cells;
+use super::values::{Cell, ValueError};
 
 /// The cells of one chunk, column by column.
 #[derive(Debug, Default)]

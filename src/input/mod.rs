@@ -277,8 +277,15 @@ impl Assumption {
             return Err(format!("--assume {s:?}: {col} is a required column and cannot be assumed"));
         }
         let value = value.trim().to_string();
-        let mut probe = Loan::new("probe", EventType::ForeclosureSale, NaiveDate::MIN, Default::default(), Some(Default::default()));
-        values::set_optional(&mut probe, field, Cell::Text(&value)).map_err(|e| format!("--assume {s:?}: \"{value}\" {e}"))?;
+        let mut probe = Loan::new(
+            "probe",
+            EventType::ForeclosureSale,
+            NaiveDate::MIN,
+            Default::default(),
+            Some(Default::default()),
+        );
+        values::set_optional(&mut probe, field, Cell::Text(&value))
+            .map_err(|e| format!("--assume {s:?}: \"{value}\" {e}"))?;
         Ok(Assumption { field, value })
     }
 }
@@ -342,7 +349,8 @@ impl Header {
                 None => unknown.push(raw.trim().to_string()),
             }
         }
-        let missing: Vec<&str> = Field::REQUIRED.iter().filter(|f| index[**f as usize].is_none()).map(|f| f.name()).collect();
+        let missing: Vec<&str> =
+            Field::REQUIRED.iter().filter(|f| index[**f as usize].is_none()).map(|f| f.name()).collect();
         if !missing.is_empty() {
             let found: Vec<String> = names.iter().take(12).map(|n| format!("{:?}", n.trim())).collect();
             let more = if names.len() > 12 { ", ..." } else { "" };
@@ -352,7 +360,8 @@ impl Header {
                 found: if names.is_empty() { "nothing".into() } else { format!("{}{more}", found.join(", ")) },
             });
         }
-        let optional = Field::ALL[Field::REQUIRED.len()..].iter().filter_map(|&f| index[f as usize].map(|i| (f, i))).collect();
+        let optional =
+            Field::ALL[Field::REQUIRED.len()..].iter().filter_map(|&f| index[f as usize].map(|i| (f, i))).collect();
         Ok(Header { path: path.into(), index, optional, unknown, width: names.len() })
     }
 
@@ -362,7 +371,13 @@ impl Header {
     }
 
     /// Types one record into a loan, or says what is wrong with it.
-    pub fn parse_row<C: Cells + ?Sized>(&self, rec: &C, row: u64, line: Option<u64>, cx: RowContext) -> Result<Parsed, Reject> {
+    pub fn parse_row<C: Cells + ?Sized>(
+        &self,
+        rec: &C,
+        row: u64,
+        line: Option<u64>,
+        cx: RowContext,
+    ) -> Result<Parsed, Reject> {
         let reject = |loan_id: Option<&str>, column: &str, value: String, error: String| Reject {
             file: self.path.clone(),
             row,
@@ -383,7 +398,11 @@ impl Header {
                 loan_id,
                 "",
                 String::new(),
-                format!("has {} fields but the header has {}; check for a stray or missing delimiter", rec.len(), self.width),
+                format!(
+                    "has {} fields but the header has {}; check for a stray or missing delimiter",
+                    rec.len(),
+                    self.width
+                ),
             ));
         }
         let get = |f: Field| -> Result<Cell<'_>, Reject> {
@@ -399,7 +418,8 @@ impl Header {
                 Ok(())
             }
         };
-        let bad = |f: Field, e: ValueError| reject(loan_id, f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
+        let bad =
+            |f: Field, e: ValueError| reject(loan_id, f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
 
         let id_cell = get(Field::LoanId)?;
         required(Field::LoanId, id_cell)?;
@@ -424,7 +444,10 @@ impl Header {
                     Some(&id),
                     "sale_price",
                     String::new(),
-                    format!("is blank; sale_price is required for a {} (only a senior_sale leaves it blank)", event_type.name()),
+                    format!(
+                        "is blank; sale_price is required for a {} (only a senior_sale leaves it blank)",
+                        event_type.name()
+                    ),
                 ));
             }
             Some(values::money(sp_cell).map_err(|e| bad(Field::SalePrice, e))?)
@@ -481,7 +504,10 @@ impl Header {
         }
         if let Some(filed) = loan.deficiency_filed_date {
             let why = if filed < loan.event_date {
-                Some(format!("is before the event_date {}; a deficiency cannot be filed before the sale", loan.event_date))
+                Some(format!(
+                    "is before the event_date {}; a deficiency cannot be filed before the sale",
+                    loan.event_date
+                ))
             } else if filed > cx.as_of {
                 Some(format!("is after the --as-of date {}; a filing cannot be in the future", cx.as_of))
             } else {

@@ -182,7 +182,9 @@ impl Fields {
                     self.ends.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::InputEmpty if !at_end => at_end = true,
-                csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+                csv_core::ReadRecordResult::InputEmpty
+                | csv_core::ReadRecordResult::Record
+                | csv_core::ReadRecordResult::End => break,
             }
         }
         self.decoded.truncate(nout);
@@ -307,11 +309,7 @@ pub fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>, InputError> {
         }
         Box::new(f)
     };
-    if path.ends_with(".gz") {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(raw)))
-    } else {
-        Ok(raw)
-    }
+    if path.ends_with(".gz") { Ok(Box::new(flate2::read::MultiGzDecoder::new(raw))) } else { Ok(raw) }
 }
 
 impl CsvSource {
@@ -323,7 +321,8 @@ impl CsvSource {
 
     /// Reads the header from any byte stream; `path` names it in messages.
     pub fn from_reader(path: &str, input: Box<dyn Read + Send>) -> Result<CsvSource, InputError> {
-        let placeholder = Header { path: path.into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 };
+        let placeholder =
+            Header { path: path.into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 };
         let mut src = CsvSource {
             input,
             header: placeholder,
@@ -370,7 +369,7 @@ impl CsvSource {
                     return Err(InputError::NotCsv {
                         path: path.into(),
                         message: format!("header cell {} is not UTF-8 text ({:?})", i + 1, String::from_utf8_lossy(h)),
-                    })
+                    });
                 }
             }
         }
@@ -391,7 +390,9 @@ impl CsvSource {
             match self.input.read(&mut self.block) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(InputError::Other { path: self.path.clone(), message: format!("read error: {e}") }),
+                Err(e) => {
+                    return Err(InputError::Other { path: self.path.clone(), message: format!("read error: {e}") });
+                }
             }
         };
         data.extend_from_slice(&self.block[..got]);
@@ -611,7 +612,12 @@ mod tests {
             b"\xff\xfe,\"\xc3\"\n",
         ] {
             for max in [1, 2, 1000] {
-                assert_eq!(without_lines(with_chunks(data, max)), with_csv_crate(data), "{:?} max {max}", String::from_utf8_lossy(data));
+                assert_eq!(
+                    without_lines(with_chunks(data, max)),
+                    with_csv_crate(data),
+                    "{:?} max {max}",
+                    String::from_utf8_lossy(data)
+                );
             }
         }
     }

@@ -32,13 +32,39 @@ pub(crate) enum Kind {
 pub(crate) fn kind(f: Field) -> Kind {
     use Field::*;
     match f {
-        UnpaidPrincipal | SalePrice | AccruedInterest | Advances | Costs | FairValue | SurplusReceived
-        | PurchaseMoneyPayoff | RefinanceCostsFinanced | NewAdvance | PrincipalPaid | AgencyNetLoss => Kind::Money,
-        EventDate | OriginationDate | FirstRefinanceDate | DeficiencyFiledDate | AccrualDate | BankruptcyPetitionDate
+        UnpaidPrincipal
+        | SalePrice
+        | AccruedInterest
+        | Advances
+        | Costs
+        | FairValue
+        | SurplusReceived
+        | PurchaseMoneyPayoff
+        | RefinanceCostsFinanced
+        | NewAdvance
+        | PrincipalPaid
+        | AgencyNetLoss => Kind::Money,
+        EventDate
+        | OriginationDate
+        | FirstRefinanceDate
+        | DeficiencyFiledDate
+        | AccrualDate
+        | BankruptcyPetitionDate
         | BankruptcyDischargeDate => Kind::Date,
-        SellerFinanced | OwnerOccupied | RefinancesPurchaseMoney | SameHolderAsSenior | LiensContemporaneous
-        | WrittenConsent | DeedRecorded | ProceedsTendered | SecuredSolely | FraudOrWaste | DeficiencyWaived
-        | BondOrUtilityLien | Guarantor | DischargeException => Kind::Bool,
+        SellerFinanced
+        | OwnerOccupied
+        | RefinancesPurchaseMoney
+        | SameHolderAsSenior
+        | LiensContemporaneous
+        | WrittenConsent
+        | DeedRecorded
+        | ProceedsTendered
+        | SecuredSolely
+        | FraudOrWaste
+        | DeficiencyWaived
+        | BondOrUtilityLien
+        | Guarantor
+        | DischargeException => Kind::Bool,
         LienPosition | PropertyUnits => Kind::Integer,
         LoanId | EventType | State | LoanPurpose | BorrowerType | SeniorSaleType | DeedInLieuTerms | Bankruptcy
         | ForeclosureMethod => Kind::Text,
@@ -51,7 +77,10 @@ fn accepts(k: Kind, dt: &DataType) -> bool {
     }
     match k {
         Kind::Text => matches!(dt, DataType::String) || dt.is_integer(),
-        Kind::Money => matches!(dt, DataType::String | DataType::Decimal(_, _) | DataType::Float64 | DataType::Float32) || dt.is_integer(),
+        Kind::Money => {
+            matches!(dt, DataType::String | DataType::Decimal(_, _) | DataType::Float64 | DataType::Float32)
+                || dt.is_integer()
+        }
         Kind::Date => matches!(dt, DataType::String | DataType::Date),
         Kind::Bool => matches!(dt, DataType::String | DataType::Boolean) || dt.is_integer(),
         Kind::Integer => matches!(dt, DataType::String) || dt.is_integer(),
@@ -115,7 +144,16 @@ impl ParquetSource {
         }
         let mut header = Header::new(path, &read_columns)?;
         header.unknown = full.unknown;
-        Ok(ParquetSource { path: path.into(), header, read_columns, metadata, group: 0, in_group: 0, rows: 0, chunk: None })
+        Ok(ParquetSource {
+            path: path.into(),
+            header,
+            read_columns,
+            metadata,
+            group: 0,
+            in_group: 0,
+            rows: 0,
+            chunk: None,
+        })
     }
 }
 
@@ -142,7 +180,14 @@ impl RecordSource for ParquetSource {
             view.write_text(cols.column_mut(k));
         }
         if !cols.finish() {
-            return Err(InputError::Other { path: self.path.clone(), message: format!("rows {} to {}: a column holds more than 4 GB of text", self.rows + 1, self.rows + n as u64) });
+            return Err(InputError::Other {
+                path: self.path.clone(),
+                message: format!(
+                    "rows {} to {}: a column holds more than 4 GB of text",
+                    self.rows + 1,
+                    self.rows + n as u64
+                ),
+            });
         }
         *at += n;
         self.rows += n as u64;
@@ -153,7 +198,9 @@ impl RecordSource for ParquetSource {
 impl ParquetSource {
     /// Decodes the next rows (at most [`CHUNK_ROWS`], within one row group).
     fn read_chunk(&mut self) -> Result<Option<DataFrame>, InputError> {
-        while self.group < self.metadata.row_groups.len() && self.in_group >= self.metadata.row_groups[self.group].num_rows() {
+        while self.group < self.metadata.row_groups.len()
+            && self.in_group >= self.metadata.row_groups[self.group].num_rows()
+        {
             self.group += 1;
             self.in_group = 0;
         }
@@ -165,7 +212,8 @@ impl ParquetSource {
         let mut one = (*self.metadata).clone();
         one.row_groups = vec![group.clone()];
         one.num_rows = group.num_rows();
-        let file = std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
+        let file =
+            std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
         let mut reader = ParquetReader::new(file);
         reader.set_metadata(std::sync::Arc::new(one));
         let df = reader
@@ -178,7 +226,12 @@ impl ParquetSource {
         if df.height() != n {
             return Err(InputError::Other {
                 path: self.path.clone(),
-                message: format!("expected {n} rows in row group {} at row {}, read {}", self.group, self.in_group, df.height()),
+                message: format!(
+                    "expected {n} rows in row group {} at row {}, read {}",
+                    self.group,
+                    self.in_group,
+                    df.height()
+                ),
             });
         }
         self.in_group += n;
@@ -219,22 +272,28 @@ impl ColView {
     fn write_text(&self, out: &mut super::columns::TextColumn) {
         match self {
             ColView::Text(ca) => ca.iter().for_each(|v| out.push_str(v.unwrap_or(""))),
-            ColView::Decimal(ca, scale) => ca.iter().for_each(|v| out.push_with(|t| {
-                if let Some(m) = v {
-                    write_scaled(m, *scale, t)
-                }
-            })),
-            ColView::Float(ca) => ca.iter().for_each(|v| out.push_with(|t| match v {
-                // the nearest cent (see the module header)
-                Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, t),
-                Some(x) => t.extend_from_slice(x.to_string().as_bytes()),
-                None => {}
-            })),
-            ColView::Date(ca) => ca.iter().for_each(|v| out.push_with(|t| {
-                if let Some(d) = v.and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
-                    crate::output::write_date(d, t);
-                }
-            })),
+            ColView::Decimal(ca, scale) => ca.iter().for_each(|v| {
+                out.push_with(|t| {
+                    if let Some(m) = v {
+                        write_scaled(m, *scale, t)
+                    }
+                })
+            }),
+            ColView::Float(ca) => ca.iter().for_each(|v| {
+                out.push_with(|t| match v {
+                    // the nearest cent (see the module header)
+                    Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, t),
+                    Some(x) => t.extend_from_slice(x.to_string().as_bytes()),
+                    None => {}
+                })
+            }),
+            ColView::Date(ca) => ca.iter().for_each(|v| {
+                out.push_with(|t| {
+                    if let Some(d) = v.and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
+                        crate::output::write_date(d, t);
+                    }
+                })
+            }),
             ColView::Bool(ca) => ca.iter().for_each(|v| {
                 out.push_str(match v {
                     None => "",
@@ -242,11 +301,13 @@ impl ColView {
                     Some(false) => "false",
                 })
             }),
-            ColView::Int(ca) => ca.iter().for_each(|v| out.push_with(|t| {
-                if let Some(x) = v {
-                    write_scaled(i128::from(x), 0, t)
-                }
-            })),
+            ColView::Int(ca) => ca.iter().for_each(|v| {
+                out.push_with(|t| {
+                    if let Some(x) = v {
+                        write_scaled(i128::from(x), 0, t)
+                    }
+                })
+            }),
             ColView::Null => (0..out.rows()).for_each(|_| out.push_str("")),
         }
     }
@@ -308,7 +369,25 @@ mod tests {
 
     #[test]
     fn scaled_numbers() {
-        for (m, s, want) in [(1250i128, 2u32, "12.50"), (5, 2, "0.05"), (-5, 2, "-0.05"), (7, 0, "7"), (0, 0, "0"), (0, 2, "0.00"), (123456789, 3, "123456.789"), (123456780, 3, "123456.78"), (5_000_000, 6, "5.00"), (1_230_000, 6, "1.23"), (1_234_500, 6, "1.2345"), (10, 1, "1.0"), (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"), (-(1i128 << 100), 0, "-1267650600228229401496703205376"), (10i128.pow(19), 0, "10000000000000000000"), (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"), (i128::MIN + 1, 0, "-170141183460469231731687303715884105727")] {
+        for (m, s, want) in [
+            (1250i128, 2u32, "12.50"),
+            (5, 2, "0.05"),
+            (-5, 2, "-0.05"),
+            (7, 0, "7"),
+            (0, 0, "0"),
+            (0, 2, "0.00"),
+            (123456789, 3, "123456.789"),
+            (123456780, 3, "123456.78"),
+            (5_000_000, 6, "5.00"),
+            (1_230_000, 6, "1.23"),
+            (1_234_500, 6, "1.2345"),
+            (10, 1, "1.0"),
+            (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"),
+            (-(1i128 << 100), 0, "-1267650600228229401496703205376"),
+            (10i128.pow(19), 0, "10000000000000000000"),
+            (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"),
+            (i128::MIN + 1, 0, "-170141183460469231731687303715884105727"),
+        ] {
             let mut v = Vec::new();
             write_scaled(m, s, &mut v);
             assert_eq!(String::from_utf8(v).unwrap(), want, "{m} {s}");

@@ -65,7 +65,9 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
         return Err(ValueError::Date);
     }
     let num = |r: std::ops::Range<usize>| -> Result<u32, ValueError> {
-        b[r].iter().try_fold(0u32, |acc, c| if c.is_ascii_digit() { Ok(acc * 10 + u32::from(c - b'0')) } else { Err(ValueError::Date) })
+        b[r].iter().try_fold(0u32, |acc, c| {
+            if c.is_ascii_digit() { Ok(acc * 10 + u32::from(c - b'0')) } else { Err(ValueError::Date) }
+        })
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(ValueError::Date)
@@ -122,7 +124,8 @@ macro_rules! enum_of {
 /// Sets an optional column on `loan` from its cell: blank keeps the layout's
 /// default (or unknown).
 pub fn set_optional(loan: &mut Loan, f: Field, c: Cell) -> Result<(), ValueError> {
-    let b = |c: Cell, default: bool| -> Result<bool, ValueError> { if c.is_blank() { Ok(default) } else { boolean(c) } };
+    let b =
+        |c: Cell, default: bool| -> Result<bool, ValueError> { if c.is_blank() { Ok(default) } else { boolean(c) } };
     let m0 = |c: Cell| -> Result<Money, ValueError> { if c.is_blank() { Ok(Money::ZERO) } else { money(c) } };
     match f {
         Field::State => {
@@ -210,7 +213,16 @@ mod tests {
 
     #[test]
     fn booleans() {
-        for (s, v) in [("TRUE", true), ("No", false), ("y", true), ("0", false), ("Yes", true), ("fAlSe", false), ("N", false), ("1", true)] {
+        for (s, v) in [
+            ("TRUE", true),
+            ("No", false),
+            ("y", true),
+            ("0", false),
+            ("Yes", true),
+            ("fAlSe", false),
+            ("N", false),
+            ("1", true),
+        ] {
             assert_eq!(boolean(Cell::Text(s)), Ok(v));
         }
         for bad in ["maybe", "truee", "", "2", "tru", "falsey"] {

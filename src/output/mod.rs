@@ -7,8 +7,8 @@
 
 pub mod atomic;
 pub mod parquet;
-pub mod results;
 pub mod rejects;
+pub mod results;
 
 use crate::engine::Assessment;
 use crate::loan::{EventType, Loan};

@@ -4,7 +4,7 @@
 //! buffered and written a row group at a time; memory stays bounded.
 
 use super::results::ResultWriter;
-use super::{columns, ResultRow};
+use super::{ResultRow, columns};
 use crate::money;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -63,9 +63,8 @@ pub fn schema() -> Schema {
     for name in columns() {
         let dt = match name {
             "row" => DataType::UInt64,
-            "total_debt" | "gross_deficiency" | "recoverable" | "barred" | "undetermined" | "surplus" | "agency_net_loss" => {
-                DataType::Decimal(18, 2)
-            }
+            "total_debt" | "gross_deficiency" | "recoverable" | "barred" | "undetermined" | "surplus"
+            | "agency_net_loss" => DataType::Decimal(18, 2),
             "action_deadline" | "redemption_ends" | "event_date" => DataType::Date,
             "lien_position" => DataType::UInt32,
             _ => DataType::String,
@@ -102,7 +101,10 @@ impl<W: Write + Send> ParquetResults<W> {
         }
         let c = std::mem::take(&mut self.cols);
         let dec = |name: &str, v: Vec<Option<i128>>| -> PolarsResult<Column> {
-            Ok(Int128Chunked::from_iter_options(name.into(), v.into_iter()).into_decimal_unchecked(18, 2).into_series().into())
+            Ok(Int128Chunked::from_iter_options(name.into(), v.into_iter())
+                .into_decimal_unchecked(18, 2)
+                .into_series()
+                .into())
         };
         let date = |name: &str, v: Vec<Option<i32>>| -> Column {
             Int32Chunked::from_iter_options(name.into(), v.into_iter()).into_date().into_series().into()
@@ -153,7 +155,14 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
         t.clear();
         r.write_citations(t);
         c.citations.append_value(std::str::from_utf8(t).unwrap_or_default());
-        for (v, m) in c.money.iter_mut().zip([a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus]) {
+        for (v, m) in c.money.iter_mut().zip([
+            a.amounts.total_debt,
+            a.amounts.gross,
+            a.recoverable,
+            a.barred,
+            a.undetermined,
+            a.amounts.surplus,
+        ]) {
             v.push(Some(money::to_cents(m)));
         }
         c.action_deadline.push(a.action_deadline.map(days));
@@ -190,7 +199,7 @@ pub struct NativeParquetWriter<W: Write + Send> {
 
 impl<W: Write + Send> NativeParquetWriter<W> {
     pub fn new(w: W, names: &[&str]) -> io::Result<Self> {
-        use crate::input::parquet::{kind, Kind};
+        use crate::input::parquet::{Kind, kind};
         let mut schema = Schema::default();
         let mut kinds = Vec::new();
         for n in names {
@@ -206,7 +215,11 @@ impl<W: Write + Send> NativeParquetWriter<W> {
             schema.with_column((*n).into(), dt);
             kinds.push((n.to_string(), k));
         }
-        let writer = ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).set_parallel(false).batched(&schema).map_err(to_io)?;
+        let writer = ParquetWriter::new(w)
+            .with_compression(ParquetCompression::Zstd(None))
+            .set_parallel(false)
+            .batched(&schema)
+            .map_err(to_io)?;
         let cells = vec![Vec::new(); names.len()];
         Ok(NativeParquetWriter { writer, kinds, cells })
     }
@@ -241,7 +254,10 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                             Some(s) => Some(money::to_cents(money::parse_money(s.as_bytes()).map_err(|_| bad(s))?)),
                         });
                     }
-                    Int128Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_decimal_unchecked(18, 2).into_series().into()
+                    Int128Chunked::from_iter_options(name.as_str().into(), v.into_iter())
+                        .into_decimal_unchecked(18, 2)
+                        .into_series()
+                        .into()
                 }
                 Kind::Date => {
                     let mut v = Vec::with_capacity(height);
@@ -251,14 +267,20 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                             Some(s) => Some(days(crate::input::values::parse_date(s).map_err(|_| bad(s))?)),
                         });
                     }
-                    Int32Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_date().into_series().into()
+                    Int32Chunked::from_iter_options(name.as_str().into(), v.into_iter())
+                        .into_date()
+                        .into_series()
+                        .into()
                 }
                 Kind::Bool => {
                     let mut v = Vec::with_capacity(height);
                     for c in &cells {
                         v.push(match c {
                             None => None,
-                            Some(s) => Some(crate::input::values::boolean(crate::input::values::Cell::Text(s)).map_err(|_| bad(s))?),
+                            Some(s) => Some(
+                                crate::input::values::boolean(crate::input::values::Cell::Text(s))
+                                    .map_err(|_| bad(s))?,
+                            ),
                         });
                     }
                     BooleanChunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
@@ -273,7 +295,9 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                     }
                     UInt32Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
                 }
-                Kind::Text => StringChunked::from_iter_options(name.as_str().into(), cells.into_iter()).into_series().into(),
+                Kind::Text => {
+                    StringChunked::from_iter_options(name.as_str().into(), cells.into_iter()).into_series().into()
+                }
             };
             cols.push(col);
         }

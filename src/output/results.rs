@@ -5,7 +5,7 @@
 //! strings with two decimals (exact), dates as strings or null, `reasons`,
 //! `citations` and `flags` as arrays.
 
-use super::{columns, write_date, ResultRow};
+use super::{ResultRow, columns, write_date};
 use crate::money;
 use std::io::{self, Write};
 

@@ -12,7 +12,8 @@ use super::{Group, Report};
 use crate::money;
 
 /// The fixed columns, in order.
-pub const COLUMNS: [&str; 7] = ["dimension", "key", "loans", "gross_deficiency", "recoverable", "barred", "undetermined"];
+pub const COLUMNS: [&str; 7] =
+    ["dimension", "key", "loans", "gross_deficiency", "recoverable", "barred", "undetermined"];
 
 /// The columns added when any loan carries the agency's net loss.
 pub const AGENCY_COLUMNS: [&str; 2] = ["agency_loans", "agency_net_loss"];
@@ -68,7 +69,12 @@ mod tests {
 
     #[test]
     fn totals_row_then_groups_with_plain_money() {
-        let g = Group { loans: 2, gross: Money::from_str("1234.5").unwrap(), barred: Money::from_str("1234.5").unwrap(), ..Group::default() };
+        let g = Group {
+            loans: 2,
+            gross: Money::from_str("1234.5").unwrap(),
+            barred: Money::from_str("1234.5").unwrap(),
+            ..Group::default()
+        };
         let mut r = Report { totals: g, ..Report::default() };
         r.by_event_year.insert(2021, g);
         let out = render(&r).unwrap();
@@ -82,12 +88,20 @@ mod tests {
 
     #[test]
     fn agency_columns_and_not_assessed_rows() {
-        let g = Group { loans: 1, agency_loans: 1, agency_net_loss: Money::from_str("-10.25").unwrap(), ..Group::default() };
+        let g = Group {
+            loans: 1,
+            agency_loans: 1,
+            agency_net_loss: Money::from_str("-10.25").unwrap(),
+            ..Group::default()
+        };
         let mut r = Report { totals: g, ..Report::default() };
         r.not_assessed.insert("paid, off".into(), 7);
         let out = render(&r).unwrap();
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[0], "dimension,key,loans,gross_deficiency,recoverable,barred,undetermined,agency_loans,agency_net_loss");
+        assert_eq!(
+            lines[0],
+            "dimension,key,loans,gross_deficiency,recoverable,barred,undetermined,agency_loans,agency_net_loss"
+        );
         assert_eq!(lines[1], "totals,all,1,0.00,0.00,0.00,0.00,1,-10.25");
         assert_eq!(lines[2], "not_assessed,\"paid, off\",7,,,,,,");
     }

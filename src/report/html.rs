@@ -143,7 +143,13 @@ fn compact(v: f64) -> String {
     } else {
         return format!("{v:.0}");
     };
-    let s = if x.abs() >= 100.0 { format!("{x:.0}") } else if x.abs() >= 10.0 { format!("{x:.1}") } else { format!("{x:.2}") };
+    let s = if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
     let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
     format!("{s}{unit}")
 }
@@ -191,8 +197,11 @@ fn draw_legend(area: &Area, x: i32, y: i32, labels: &[(Part, String)]) -> Result
 /// its `xmlns` (not needed inline in HTML, and the page names no address).
 fn finish_svg(svg: String, label: &str) -> String {
     let label = label.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
-    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
-        .replacen("<svg ", &format!("<svg class=\"chart\" role=\"img\" aria-label=\"{label}\" "), 1)
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1).replacen(
+        "<svg ",
+        &format!("<svg class=\"chart\" role=\"img\" aria-label=\"{label}\" "),
+        1,
+    )
 }
 
 /// One bar of a chart.
@@ -269,8 +278,12 @@ fn hbar_chart(aria: &str, bars: &[Bar]) -> Result<String, String> {
                 draw_part(&root, *part, px0, py0, px1, py1)?;
             }
             let (ex, _) = chart.backend_coord(&(x, 0.0));
-            root.draw(&Text::new(bar.label.clone(), (lx - 10, yc), font(FONT_PX).pos(Pos::new(HPos::Right, VPos::Center))))
-                .map_err(de)?;
+            root.draw(&Text::new(
+                bar.label.clone(),
+                (lx - 10, yc),
+                font(FONT_PX).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(de)?;
             root.draw(&Text::new(compact(x), (ex + 6, yc), font(FONT_PX).pos(Pos::new(HPos::Left, VPos::Center))))
                 .map_err(de)?;
         }
@@ -322,7 +335,8 @@ fn column_chart(aria: &str, bars: &[Bar]) -> Result<String, String> {
         // Label every k-th column so that labels never touch.
         let widest = bars.iter().map(|b| text_width(&b.label, FONT_PX)).max().unwrap_or(30);
         let every = ((f64::from(widest + 8) / col_w).ceil() as usize).max(1);
-        let show_totals = bars.iter().map(|b| text_width(&compact(b.total()), FONT_PX - 1.0)).max().unwrap_or(0) as f64 <= col_w - 2.0;
+        let show_totals = bars.iter().map(|b| text_width(&compact(b.total()), FONT_PX - 1.0)).max().unwrap_or(0) as f64
+            <= col_w - 2.0;
         // Columns fill 70% of their slot, but never grow wider than 90 px.
         let half = (0.35f64).min(45.0 / col_w.max(1.0));
         for (i, bar) in bars.iter().enumerate() {
@@ -338,12 +352,20 @@ fn column_chart(aria: &str, bars: &[Bar]) -> Result<String, String> {
             let (xc, base) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
             let (_, top) = chart.backend_coord(&(i as f64 + 0.5, y));
             if i % every == 0 {
-                root.draw(&Text::new(bar.label.clone(), (xc, base + 8), font(FONT_PX).pos(Pos::new(HPos::Center, VPos::Top))))
-                    .map_err(de)?;
+                root.draw(&Text::new(
+                    bar.label.clone(),
+                    (xc, base + 8),
+                    font(FONT_PX).pos(Pos::new(HPos::Center, VPos::Top)),
+                ))
+                .map_err(de)?;
             }
             if show_totals {
-                root.draw(&Text::new(compact(y), (xc, top - 5), font(FONT_PX - 1.0).pos(Pos::new(HPos::Center, VPos::Bottom))))
-                    .map_err(de)?;
+                root.draw(&Text::new(
+                    compact(y),
+                    (xc, top - 5),
+                    font(FONT_PX - 1.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ))
+                .map_err(de)?;
             }
         }
         root.present().map_err(de)?;
@@ -355,7 +377,8 @@ fn column_chart(aria: &str, bars: &[Bar]) -> Result<String, String> {
 fn share_chart(t: &Group) -> Result<String, String> {
     const HEIGHT: u32 = 78;
     let whole = t.recoverable + t.barred + t.undetermined;
-    let labels: Vec<(Part, String)> = Part::ALL.iter().map(|p| (*p, format!("{} {}", p.name(), percent(p.of(t), whole)))).collect();
+    let labels: Vec<(Part, String)> =
+        Part::ALL.iter().map(|p| (*p, format!("{} {}", p.name(), percent(p.of(t), whole)))).collect();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (CHART_WIDTH, HEIGHT)).into_drawing_area();
@@ -472,7 +495,8 @@ struct Page {
 }
 
 fn anchor(code: &str) -> String {
-    let slug: String = code.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug: String =
+        code.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     format!("rule-{slug}")
 }
 
@@ -502,7 +526,12 @@ fn summary_of(reason: Reason) -> String {
 }
 
 fn table(key_label: &str, rows: Vec<Row>, totals: &Group, groups: &[(String, Group)]) -> Table {
-    Table { key_label: key_label.to_string(), rows, total: Row::of("all loans".into(), None, totals), agency: totals.agency_loans > 0 || groups.iter().any(|(_, g)| g.agency_loans > 0) }
+    Table {
+        key_label: key_label.to_string(),
+        rows,
+        total: Row::of("all loans".into(), None, totals),
+        agency: totals.agency_loans > 0 || groups.iter().any(|(_, g)| g.agency_loans > 0),
+    }
 }
 
 /// Renders the HTML report.
@@ -555,19 +584,24 @@ pub fn render(r: &Report) -> Result<String, String> {
     let reasons: Vec<(Reason, Group)> = r.by_reason.iter().map(|(k, g)| (*k, *g)).collect();
     let mut by_size = reasons.clone();
     by_size.sort_by(|a, b| {
-        let (ta, tb) = (a.1.recoverable + a.1.barred + a.1.undetermined, b.1.recoverable + b.1.barred + b.1.undetermined);
+        let (ta, tb) =
+            (a.1.recoverable + a.1.barred + a.1.undetermined, b.1.recoverable + b.1.barred + b.1.undetermined);
         tb.cmp(&ta).then(b.1.loans.cmp(&a.1.loans)).then(a.0.cmp(&b.0))
     });
     let reason_bars: Vec<Bar> = by_size.iter().map(|(k, g)| Bar::new(k.code().into_owned(), g)).collect();
     let reason_groups = dim("by_reason");
     let reason_rows = reasons.iter().map(|(k, g)| Row::of(k.code().into_owned(), Some(anchor(&k.code())), g)).collect();
 
-    let plain_rows = |groups: &[(String, Group)]| groups.iter().map(|(k, g)| Row::of(k.clone(), None, g)).collect::<Vec<_>>();
+    let plain_rows =
+        |groups: &[(String, Group)]| groups.iter().map(|(k, g)| Row::of(k.clone(), None, g)).collect::<Vec<_>>();
     let event_groups = dim("by_event_type");
     let lien_groups = dim("by_lien_position");
     let year_groups = dim("by_event_year");
     let outcome_groups = dim("by_outcome");
-    let chart_or_none = |bars: &[Bar], draw: fn(&str, &[Bar]) -> Result<String, String>, aria: &str| -> Result<Option<String>, String> {
+    let chart_or_none = |bars: &[Bar],
+                         draw: fn(&str, &[Bar]) -> Result<String, String>,
+                         aria: &str|
+     -> Result<Option<String>, String> {
         if bars.is_empty() { Ok(None) } else { draw(aria, bars).map(Some) }
     };
 
@@ -590,7 +624,11 @@ pub fn render(r: &Report) -> Result<String, String> {
             title: "By event type".into(),
             charted: true,
             intro: "What ended the security: a judicial or trustee's sale, a short sale, a deed in lieu, or a senior lien's sale.",
-            chart: chart_or_none(&event_bars, hbar_chart, "Recoverable, barred and undetermined balance by event type")?,
+            chart: chart_or_none(
+                &event_bars,
+                hbar_chart,
+                "Recoverable, barred and undetermined balance by event type",
+            )?,
             chart_caption: "Recoverable, barred and undetermined balance by event type.".into(),
             table: table("event type", plain_rows(&event_groups), t, &event_groups),
         },
@@ -599,7 +637,11 @@ pub fn render(r: &Report) -> Result<String, String> {
             title: "By lien position".into(),
             charted: true,
             intro: "The loan's lien position on the property (unknown where the input leaves it blank).",
-            chart: chart_or_none(&lien_bars, hbar_chart, "Recoverable, barred and undetermined balance by lien position")?,
+            chart: chart_or_none(
+                &lien_bars,
+                hbar_chart,
+                "Recoverable, barred and undetermined balance by lien position",
+            )?,
             chart_caption: "Recoverable, barred and undetermined balance by lien position.".into(),
             table: table("lien position", plain_rows(&lien_groups), t, &lien_groups),
         },
@@ -608,7 +650,11 @@ pub fn render(r: &Report) -> Result<String, String> {
             title: "By event year".into(),
             charted: true,
             intro: "The calendar year of the sale or other event that ended the security.",
-            chart: chart_or_none(&year_bars, column_chart, "Recoverable, barred and undetermined balance by event year")?,
+            chart: chart_or_none(
+                &year_bars,
+                column_chart,
+                "Recoverable, barred and undetermined balance by event year",
+            )?,
             chart_caption: "Recoverable, barred and undetermined balance by event year.".into(),
             table: table("event year", plain_rows(&year_groups), t, &year_groups),
         },
@@ -648,7 +694,10 @@ pub fn render(r: &Report) -> Result<String, String> {
     let mut facts = vec![
         Fact {
             label: "As of",
-            value: r.as_of.map(|d| d.to_string()).unwrap_or_else(|| "not recorded (rebuilt from per-loan results files)".into()),
+            value: r
+                .as_of
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "not recorded (rebuilt from per-loan results files)".into()),
         },
         Fact { label: "Rows read", value: count_grouped(r.rows.read) },
         Fact { label: "Rows assessed", value: count_grouped(r.rows.assessed) },
@@ -665,7 +714,11 @@ pub fn render(r: &Report) -> Result<String, String> {
     if t.agency_loans > 0 {
         facts.push(Fact {
             label: "Agency net loss",
-            value: format!("{} on {} loans (as published by the agency)", money_grouped(t.agency_net_loss), count_grouped(t.agency_loans)),
+            value: format!(
+                "{} on {} loans (as published by the agency)",
+                money_grouped(t.agency_net_loss),
+                count_grouped(t.agency_loans)
+            ),
         });
     }
 
@@ -690,7 +743,11 @@ pub fn render(r: &Report) -> Result<String, String> {
 
     let mut env = minijinja::Environment::new();
     env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build().map_err(|e| format!("HTML template: {e}"))?,
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .map_err(|e| format!("HTML template: {e}"))?,
     );
     env.add_template("report.html", TEMPLATE).map_err(|e| format!("HTML template: {e}"))?;
     let tmpl = env.get_template("report.html").map_err(|e| format!("HTML template: {e}"))?;
@@ -757,7 +814,8 @@ mod tests {
     #[test]
     fn same_report_same_bytes() {
         let mut r = Report::default();
-        r.by_event_year.insert(2020, Group { loans: 2, gross: Money::from(10), barred: Money::from(10), ..Group::default() });
+        r.by_event_year
+            .insert(2020, Group { loans: 2, gross: Money::from(10), barred: Money::from(10), ..Group::default() });
         r.totals = Group { loans: 2, gross: Money::from(10), barred: Money::from(10), ..Group::default() };
         assert_eq!(render(&r).unwrap(), render(&r).unwrap());
     }

@@ -2,7 +2,7 @@
 
 use super::{Group, Report};
 use crate::money;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The schema version of the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;

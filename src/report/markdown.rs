@@ -54,7 +54,10 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "\n## By {title}\n");
         let agency = r.totals.agency_loans > 0;
         if agency {
-            let _ = writeln!(out, "| {title} | loans | gross deficiency | recoverable | barred | undetermined | loans with agency loss | agency net loss |");
+            let _ = writeln!(
+                out,
+                "| {title} | loans | gross deficiency | recoverable | barred | undetermined | loans with agency loss | agency net loss |"
+            );
             let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
         } else {
             let _ = writeln!(out, "| {title} | loans | gross deficiency | recoverable | barred | undetermined |");

@@ -22,7 +22,10 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
     let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
     let headers = rdr.headers().map_err(|e| err(e.to_string()))?.clone();
     let pos = |name: &str| -> Result<usize, ReadError> {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| err(format!("not a results file: no column \"{name}\"")))
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| err(format!("not a results file: no column \"{name}\"")))
     };
     let cols = [
         "outcome",
@@ -61,7 +64,11 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
             outcome: Outcome::parse(get(0)).ok_or_else(|| bad("outcome", get(0)))?,
             primary: Reason::from_code(get(1)).ok_or_else(|| bad("primary_reason", get(1)))?,
             event_type: EventType::parse(get(7)).ok_or_else(|| bad("event_type", get(7)))?,
-            lien_position: if get(9).is_empty() { None } else { Some(get(9).parse().map_err(|_| bad("lien_position", get(9)))?) },
+            lien_position: if get(9).is_empty() {
+                None
+            } else {
+                Some(get(9).parse().map_err(|_| bad("lien_position", get(9)))?)
+            },
             event_year: parse_date(get(8)).map_err(|_| bad("event_date", get(8)))?.year(),
             amounts: Group {
                 loans: 1,
@@ -86,11 +93,7 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
 
 /// Adds every row of a results file (`.csv`, `.csv.gz` or `.parquet`).
 pub fn add(path: &str, report: &mut Report) -> Result<(), ReadError> {
-    if path.to_ascii_lowercase().ends_with(".parquet") {
-        add_parquet(path, report)
-    } else {
-        add_csv(path, report)
-    }
+    if path.to_ascii_lowercase().ends_with(".parquet") { add_parquet(path, report) } else { add_csv(path, report) }
 }
 
 /// Adds every row of a Parquet results file, a row group's slice at a time.
@@ -99,10 +102,22 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     let err = |message: String| ReadError { path: path.into(), message };
     let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
     let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(e.to_string()))?;
-    let cols: Vec<String> = ["outcome", "primary_reason", "total_debt", "gross_deficiency", "recoverable", "barred", "undetermined", "event_type", "event_date", "lien_position", "agency_net_loss"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let cols: Vec<String> = [
+        "outcome",
+        "primary_reason",
+        "total_debt",
+        "gross_deficiency",
+        "recoverable",
+        "barred",
+        "undetermined",
+        "event_type",
+        "event_date",
+        "lien_position",
+        "agency_net_loss",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let step = 256 * 1024;
     let mut tally = super::tally::Tally::default();
     let mut offset = 0;
@@ -114,7 +129,8 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
             .set_rechunk(true)
             .finish()
             .map_err(|e| err(format!("not a results file: {e}")))?;
-        let s = |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
+        let s =
+            |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
         let text = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
             let col = s(name)?;
             let ca = col.str().map_err(|e| err(format!("column \"{name}\": {e}")))?;
@@ -124,7 +140,11 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
             let col = s(name)?;
             let ca = col.decimal().map_err(|e| err(format!("column \"{name}\": {e}")))?;
             let scale = ca.scale() as u32;
-            Ok(ca.physical().iter().map(|v| v.and_then(|m| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok())).collect())
+            Ok(ca
+                .physical()
+                .iter()
+                .map(|v| v.and_then(|m| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok()))
+                .collect())
         };
         let outcome = text("outcome")?;
         let primary = text("primary_reason")?;
@@ -134,12 +154,16 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
         let net = money("agency_net_loss")?;
         let dates = s("event_date")?;
-        let dates: Vec<Option<i32>> = dates.date().map_err(|e| err(format!("column \"event_date\": {e}")))?.physical().iter().collect();
+        let dates: Vec<Option<i32>> =
+            dates.date().map_err(|e| err(format!("column \"event_date\": {e}")))?.physical().iter().collect();
         let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
         let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
         for i in 0..n {
             let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
-            let year = dates[i].and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163)).ok_or_else(|| bad("event_date"))?.year();
+            let year = dates[i]
+                .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163))
+                .ok_or_else(|| bad("event_date"))?
+                .year();
             let l = Line {
                 outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
                 primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,

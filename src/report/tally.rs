@@ -37,7 +37,9 @@ impl Tally {
         let g = &l.amounts;
         s.loans += g.loans;
         s.agency_loans += g.agency_loans;
-        for (acc, m) in s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss]) {
+        for (acc, m) in
+            s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss])
+        {
             *acc += to_cents(m);
         }
     }
@@ -49,7 +51,9 @@ impl Tally {
         let g = &l.amounts;
         s.loans -= g.loans.min(s.loans);
         s.agency_loans -= g.agency_loans.min(s.agency_loans);
-        for (acc, m) in s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss]) {
+        for (acc, m) in
+            s.cents.iter_mut().zip([g.total_debt, g.gross, g.recoverable, g.barred, g.undetermined, g.agency_net_loss])
+        {
             *acc -= to_cents(m);
         }
     }

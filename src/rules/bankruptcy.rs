@@ -49,21 +49,25 @@ pub fn status(loan: &Loan, cx: &mut Ctx) -> Status {
     };
     if st != Status::None {
         let rule = if st == Status::Pending { Rule::BankruptcyPending } else { Rule::BankruptcyDischarge };
-        cx.note(Some(rule), || {
-            format!(
-                "bankruptcy = {}; petition {}; discharge {}; discharge_exception = {}",
-                loan.bankruptcy.name(),
-                opt(loan.bankruptcy_petition_date),
-                opt(loan.bankruptcy_discharge_date),
-                loan.discharge_exception
-            )
-        }, || match st {
-            Status::Discharged => "personal liability discharged".into(),
-            Status::Excepted => "held non-dischargeable: the discharge does not bar it".into(),
-            Status::PredatesLoan => "the petition predates this loan: the discharge does not reach it".into(),
-            Status::Pending => "a case is open: collection is stayed".into(),
-            Status::None => String::new(),
-        });
+        cx.note(
+            Some(rule),
+            || {
+                format!(
+                    "bankruptcy = {}; petition {}; discharge {}; discharge_exception = {}",
+                    loan.bankruptcy.name(),
+                    opt(loan.bankruptcy_petition_date),
+                    opt(loan.bankruptcy_discharge_date),
+                    loan.discharge_exception
+                )
+            },
+            || match st {
+                Status::Discharged => "personal liability discharged".into(),
+                Status::Excepted => "held non-dischargeable: the discharge does not bar it".into(),
+                Status::PredatesLoan => "the petition predates this loan: the discharge does not reach it".into(),
+                Status::Pending => "a case is open: collection is stayed".into(),
+                Status::None => String::new(),
+            },
+        );
     }
     st
 }

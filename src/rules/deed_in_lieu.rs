@@ -11,7 +11,7 @@
 
 use crate::engine::{Ask, Ctx};
 use crate::loan::{DeedInLieuTerms, Loan};
-use crate::rules::{Question, Rule, HOLDER};
+use crate::rules::{HOLDER, Question, Rule};
 use crate::settings::DeedInLieuReserved;
 
 /// What the agreement does to the deficiency.
@@ -35,9 +35,15 @@ pub fn terms(loan: &Loan, cx: &mut Ctx) -> Result<Terms, Ask> {
     };
     let result = match terms {
         DeedInLieuTerms::Waived => Terms::Waived,
-        DeedInLieuTerms::Reserved if cx.settings().deed_in_lieu_reserved == DeedInLieuReserved::Recoverable => Terms::Reserved,
+        DeedInLieuTerms::Reserved if cx.settings().deed_in_lieu_reserved == DeedInLieuReserved::Recoverable => {
+            Terms::Reserved
+        }
         DeedInLieuTerms::Reserved | DeedInLieuTerms::Silent => {
-            if cx.ask(Question::DeedInLieuSilent)? == HOLDER { Terms::Reserved } else { Terms::Waived }
+            if cx.ask(Question::DeedInLieuSilent)? == HOLDER {
+                Terms::Reserved
+            } else {
+                Terms::Waived
+            }
         }
     };
     let rule = match (terms, result) {
@@ -45,11 +51,17 @@ pub fn terms(loan: &Loan, cx: &mut Ctx) -> Result<Terms, Ask> {
         (DeedInLieuTerms::Reserved, Terms::Reserved) => Rule::DeedInLieuReserved,
         _ => Rule::DeedInLieuTerms,
     };
-    cx.note(Some(rule), || format!("deed_in_lieu_terms = {}", terms.name()), || match (terms, result) {
-        (DeedInLieuTerms::Waived, _) => "the agreement waives the deficiency".into(),
-        (DeedInLieuTerms::Reserved, Terms::Reserved) => "the agreement reserves the deficiency: an action on the note".into(),
-        (_, Terms::Reserved) => "unsettled terms read for the holder: deficiency reserved".into(),
-        (_, Terms::Waived) => "unsettled terms read for the borrower: deficiency waived".into(),
-    });
+    cx.note(
+        Some(rule),
+        || format!("deed_in_lieu_terms = {}", terms.name()),
+        || match (terms, result) {
+            (DeedInLieuTerms::Waived, _) => "the agreement waives the deficiency".into(),
+            (DeedInLieuTerms::Reserved, Terms::Reserved) => {
+                "the agreement reserves the deficiency: an action on the note".into()
+            }
+            (_, Terms::Reserved) => "unsettled terms read for the holder: deficiency reserved".into(),
+            (_, Terms::Waived) => "unsettled terms read for the borrower: deficiency waived".into(),
+        },
+    );
     Ok(result)
 }

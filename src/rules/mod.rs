@@ -213,10 +213,9 @@ fn missing_citation(f: Field) -> &'static str {
     match f {
         Field::FairValue => "CCP 726(b), CCP 580a",
         Field::OwnerOccupied | Field::PropertyUnits | Field::LoanPurpose => "CCP 580b(a)(3)",
-        Field::RefinancesPurchaseMoney
-        | Field::OriginationDate
-        | Field::NewAdvance
-        | Field::PurchaseMoneyPayoff => "CCP 580b(b)",
+        Field::RefinancesPurchaseMoney | Field::OriginationDate | Field::NewAdvance | Field::PurchaseMoneyPayoff => {
+            "CCP 580b(b)"
+        }
         Field::WrittenConsent | Field::LienPosition => "CCP 580e(a)",
         Field::BorrowerType => "CCP 580e(d)(1)",
         Field::DeedInLieuTerms => "deed-in-lieu agreement",
@@ -307,10 +306,10 @@ impl Question {
     /// How many distinct answers matter to the rules (classes, not values).
     pub fn answers(self) -> u8 {
         match self {
-            Question::LoanPurpose => 3,      // purchase-like, refinance-like, other
-            Question::PropertyUnits => 3,    // 0 (not a dwelling), 1-4, 5+
-            Question::BorrowerType => 5,     // individual, corporation, llc/lp, general partnership, trust
-            Question::DeedInLieuTerms => 3,  // waived, reserved, silent
+            Question::LoanPurpose => 3,     // purchase-like, refinance-like, other
+            Question::PropertyUnits => 3,   // 0 (not a dwelling), 1-4, 5+
+            Question::BorrowerType => 5,    // individual, corporation, llc/lp, general partnership, trust
+            Question::DeedInLieuTerms => 3, // waived, reserved, silent
             _ => 2,
         }
     }
@@ -359,7 +358,9 @@ impl Question {
             (Question::OriginationEra, 0) => "executed before 2013-01-01",
             (Question::OriginationEra, _) => "executed on or after 2013-01-01",
             (Question::NewAdvance, 0) | (Question::PurchaseMoneyPayoff, 0) => "the largest new advance the facts allow",
-            (Question::NewAdvance, _) | (Question::PurchaseMoneyPayoff, _) => "the smallest new advance the facts allow",
+            (Question::NewAdvance, _) | (Question::PurchaseMoneyPayoff, _) => {
+                "the smallest new advance the facts allow"
+            }
             (Question::ForeclosureMethod, 0) => "judicial sale",
             (Question::ForeclosureMethod, _) => "trustee's sale",
             (Question::DeedInLieuTerms, 0) => "waived",
@@ -417,12 +418,34 @@ mod tests {
     #[test]
     fn spec_codes_exist() {
         for code in [
-            "580b_a2_seller_financed", "580b_a3_purchase_money", "580b_b_refinance", "580d_trustee_sale",
-            "580e_short_sale", "726b_fair_value", "726b_waived", "deed_in_lieu_waiver", "bankruptcy_discharge",
-            "726b_three_months", "580a_three_months", "337_four_years", "726b_deficiency", "580a_deficiency",
-            "sold_out_junior", "580e_not_applicable", "deed_in_lieu_reserved", "sale_covers_debt", "580a_fair_value",
-            "fraud_or_waste", "same_holder_contemporaneous", "refinance_chain_pre2013", "no_written_consent",
-            "short_sale_incomplete", "borrower_type_unclear", "deed_in_lieu_terms", "bankruptcy_pending", "out_of_state",
+            "580b_a2_seller_financed",
+            "580b_a3_purchase_money",
+            "580b_b_refinance",
+            "580d_trustee_sale",
+            "580e_short_sale",
+            "726b_fair_value",
+            "726b_waived",
+            "deed_in_lieu_waiver",
+            "bankruptcy_discharge",
+            "726b_three_months",
+            "580a_three_months",
+            "337_four_years",
+            "726b_deficiency",
+            "580a_deficiency",
+            "sold_out_junior",
+            "580e_not_applicable",
+            "deed_in_lieu_reserved",
+            "sale_covers_debt",
+            "580a_fair_value",
+            "fraud_or_waste",
+            "same_holder_contemporaneous",
+            "refinance_chain_pre2013",
+            "no_written_consent",
+            "short_sale_incomplete",
+            "borrower_type_unclear",
+            "deed_in_lieu_terms",
+            "bankruptcy_pending",
+            "out_of_state",
         ] {
             assert!(Rule::from_code(code).is_some(), "{code}");
         }

@@ -27,8 +27,17 @@ pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Deadline, bool) {
     let months = s.note_limitations_years * 12;
     let tolling = s.emergency_rule_9_tolling.then_some(RULE_9_LONG);
     let dl = deadlines::deadline(accrual, months, s.month_end, tolling, true, cx.env.calendar);
-    cx.note(Some(Rule::NoteFourYears), || {
-        format!("accrual_date {}{}; {} years", accrual, if defaulted { " (blank: event date used)" } else { "" }, s.note_limitations_years)
-    }, || dl.describe(months));
+    cx.note(
+        Some(Rule::NoteFourYears),
+        || {
+            format!(
+                "accrual_date {}{}; {} years",
+                accrual,
+                if defaulted { " (blank: event date used)" } else { "" },
+                s.note_limitations_years
+            )
+        },
+        || dl.describe(months),
+    );
     (dl, defaulted)
 }

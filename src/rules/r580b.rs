@@ -39,7 +39,7 @@
 use crate::engine::Ctx;
 use crate::loan::{BorrowerType, Loan, LoanPurpose};
 use crate::money::{self, Money};
-use crate::rules::{Question, Rule, HOLDER};
+use crate::rules::{HOLDER, Question, Rule};
 use crate::settings::RefinanceAllocation;
 use chrono::NaiveDate;
 
@@ -76,9 +76,17 @@ pub fn purpose(loan: &Loan, cx: &mut Ctx) -> Result<PurposeClass, crate::engine:
 
 /// Rule `580b_a2_seller_financed`: a seller carryback, on any real property.
 pub fn seller_financed(loan: &Loan, cx: &mut Ctx) -> bool {
-    cx.note(Some(Rule::SellerFinanced), || format!("seller_financed = {}", loan.seller_financed), || {
-        if loan.seller_financed { "a note to the vendor for the price: 580b(a)(2) bars any deficiency".into() } else { "not a seller carryback".into() }
-    });
+    cx.note(
+        Some(Rule::SellerFinanced),
+        || format!("seller_financed = {}", loan.seller_financed),
+        || {
+            if loan.seller_financed {
+                "a note to the vendor for the price: 580b(a)(2) bars any deficiency".into()
+            } else {
+                "not a seller carryback".into()
+            }
+        },
+    );
     loan.seller_financed
 }
 
@@ -95,7 +103,11 @@ pub fn dwelling_1_to_4(loan: &Loan, cx: &mut Ctx) -> Result<bool, crate::engine:
 pub fn purchase_money(loan: &Loan, cx: &mut Ctx) -> Result<bool, crate::engine::Ask> {
     let class = purpose(loan, cx)?;
     if class != PurposeClass::Purchase {
-        cx.note(Some(Rule::PurchaseMoney), || purpose_fact(loan), || "not a purchase or construction loan: 580b(a)(3) does not apply".into());
+        cx.note(
+            Some(Rule::PurchaseMoney),
+            || purpose_fact(loan),
+            || "not a purchase or construction loan: 580b(a)(3) does not apply".into(),
+        );
         return Ok(false);
     }
     let occupied = match loan.owner_occupied {
@@ -103,21 +115,38 @@ pub fn purchase_money(loan: &Loan, cx: &mut Ctx) -> Result<bool, crate::engine::
         None => cx.ask(Question::OwnerOccupied)? == 0,
     };
     if !occupied {
-        cx.note(Some(Rule::PurchaseMoney), || format!("{}; owner_occupied = false", purpose_fact(loan)), || "not occupied by the purchaser: 580b(a)(3) does not apply".into());
+        cx.note(
+            Some(Rule::PurchaseMoney),
+            || format!("{}; owner_occupied = false", purpose_fact(loan)),
+            || "not occupied by the purchaser: 580b(a)(3) does not apply".into(),
+        );
         return Ok(false);
     }
     if !dwelling_1_to_4(loan, cx)? {
-        cx.note(Some(Rule::PurchaseMoney), || format!("{}; property_units = {}", purpose_fact(loan), units_fact(loan)), || "not a dwelling of 1-4 units: 580b(a)(3) does not apply".into());
+        cx.note(
+            Some(Rule::PurchaseMoney),
+            || format!("{}; property_units = {}", purpose_fact(loan), units_fact(loan)),
+            || "not a dwelling of 1-4 units: 580b(a)(3) does not apply".into(),
+        );
         return Ok(false);
     }
     if let Some(bt) = loan.borrower_type
-        && bt != BorrowerType::Individual && cx.settings().entity_borrower_review && cx.ask(Question::EntityBorrower)? == HOLDER {
-            cx.note(Some(Rule::BorrowerTypeUnclear), || format!("borrower_type = {}", bt.name()), || "read for the holder: an entity does not occupy, so 580b(a)(3) does not apply".into());
-            return Ok(false);
-        }
-    cx.note(Some(Rule::PurchaseMoney), || format!("{}; owner_occupied = true; property_units = {}", purpose_fact(loan), units_fact(loan)), || {
-        "a purchase-money loan on an owner-occupied 1-4 unit dwelling: 580b(a)(3) bars any deficiency".into()
-    });
+        && bt != BorrowerType::Individual
+        && cx.settings().entity_borrower_review
+        && cx.ask(Question::EntityBorrower)? == HOLDER
+    {
+        cx.note(
+            Some(Rule::BorrowerTypeUnclear),
+            || format!("borrower_type = {}", bt.name()),
+            || "read for the holder: an entity does not occupy, so 580b(a)(3) does not apply".into(),
+        );
+        return Ok(false);
+    }
+    cx.note(
+        Some(Rule::PurchaseMoney),
+        || format!("{}; owner_occupied = true; property_units = {}", purpose_fact(loan), units_fact(loan)),
+        || "a purchase-money loan on an owner-occupied 1-4 unit dwelling: 580b(a)(3) bars any deficiency".into(),
+    );
     Ok(true)
 }
 
@@ -162,9 +191,11 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
         None => cx.ask(Question::OriginationEra)? == 1,
     };
     if !executed_after_gate {
-        cx.note(Some(Rule::Refinance), || format!("refinance executed {}", date_fact(loan.origination_date)), || {
-            "executed before 2013-01-01: 580b(b) does not reach it (SB 1069)".into()
-        });
+        cx.note(
+            Some(Rule::Refinance),
+            || format!("refinance executed {}", date_fact(loan.origination_date)),
+            || "executed before 2013-01-01: 580b(b) does not reach it (SB 1069)".into(),
+        );
         return Ok(Refinance::NotApplicable);
     }
     // For a refinance, owner_occupied and property_units describe the
@@ -172,9 +203,16 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
     // rule out 580b(b) too. (A `refinances_purchase_money = true` asserts the
     // original was of that kind, so unknown facts here are not asked.)
     if loan.owner_occupied == Some(false) || loan.property_units.is_some_and(|u| !(1..=4).contains(&u)) {
-        cx.note(Some(Rule::Refinance), || {
-            format!("owner_occupied = {:?}; property_units = {:?} (of the original purchase loan)", loan.owner_occupied, loan.property_units)
-        }, || "the original loan was not an owner-occupied 1-4 unit purchase loan: 580b(b) does not apply".into());
+        cx.note(
+            Some(Rule::Refinance),
+            || {
+                format!(
+                    "owner_occupied = {:?}; property_units = {:?} (of the original purchase loan)",
+                    loan.owner_occupied, loan.property_units
+                )
+            },
+            || "the original loan was not an owner-occupied 1-4 unit purchase loan: 580b(b) does not apply".into(),
+        );
         return Ok(Refinance::NotApplicable);
     }
     let of_purchase_money = match loan.refinances_purchase_money {
@@ -182,19 +220,32 @@ pub fn refinance(loan: &Loan, cx: &mut Ctx) -> Result<Refinance, crate::engine::
         None => cx.ask(Question::RefinancesPurchaseMoney)? == 0,
     };
     if !of_purchase_money {
-        cx.note(Some(Rule::Refinance), || "refinances_purchase_money = false".into(), || "does not refinance a 580b(a)(3) loan: 580b(b) does not apply".into());
+        cx.note(
+            Some(Rule::Refinance),
+            || "refinances_purchase_money = false".into(),
+            || "does not refinance a 580b(a)(3) loan: 580b(b) does not apply".into(),
+        );
         return Ok(Refinance::NotApplicable);
     }
     if let Some(first) = loan.first_refinance_date
-        && first < REFINANCE_GATE {
-            let holder = !cx.settings().refinance_chain_pre2013_review || cx.ask(Question::Pre2013Chain)? == HOLDER;
-            cx.note(Some(Rule::RefinanceChainPre2013), || format!("first refinance {first}; this refinance {}", date_fact(loan.origination_date)), || {
-                if holder { "the chain began before 2013: read as unprotected".into() } else { "the chain began before 2013: read as protected".into() }
-            });
-            if holder {
-                return Ok(Refinance::NotApplicable);
-            }
+        && first < REFINANCE_GATE
+    {
+        let holder = !cx.settings().refinance_chain_pre2013_review || cx.ask(Question::Pre2013Chain)? == HOLDER;
+        cx.note(
+            Some(Rule::RefinanceChainPre2013),
+            || format!("first refinance {first}; this refinance {}", date_fact(loan.origination_date)),
+            || {
+                if holder {
+                    "the chain began before 2013: read as unprotected".into()
+                } else {
+                    "the chain began before 2013: read as protected".into()
+                }
+            },
+        );
+        if holder {
+            return Ok(Refinance::NotApplicable);
         }
+    }
     let split = split(loan, cx)?;
     cx.note(Some(Rule::Refinance), || {
         format!(
@@ -222,7 +273,13 @@ fn split(loan: &Loan, cx: &mut Ctx) -> Result<Split, crate::engine::Ask> {
     let new_advance = match loan.new_advance {
         Some(v) => v,
         // The most the facts allow is the whole unpaid principal; the least is nothing.
-        None => if cx.ask(Question::NewAdvance)? == 0 { unpaid } else { Money::ZERO },
+        None => {
+            if cx.ask(Question::NewAdvance)? == 0 {
+                unpaid
+            } else {
+                Money::ZERO
+            }
+        }
     };
     let costs = loan.refinance_costs_financed;
     let (protected, paid, outstanding) = match (loan.principal_paid, loan.purchase_money_payoff) {

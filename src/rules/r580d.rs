@@ -28,8 +28,16 @@ use crate::rules::Rule;
 /// lien is not a 580d(c) bond or public-utility lien.
 pub fn bars(loan: &Loan, cx: &mut Ctx) -> bool {
     let bars = !loan.bond_or_utility_lien;
-    cx.note(Some(Rule::TrusteeSale), || format!("trustee's sale under this deed of trust; bond_or_utility_lien = {}", loan.bond_or_utility_lien), || {
-        if bars { "580d(a) bars any deficiency".into() } else { "580d(c): 580d does not apply to a bond or public-utility lien; 580a governs".into() }
-    });
+    cx.note(
+        Some(Rule::TrusteeSale),
+        || format!("trustee's sale under this deed of trust; bond_or_utility_lien = {}", loan.bond_or_utility_lien),
+        || {
+            if bars {
+                "580d(a) bars any deficiency".into()
+            } else {
+                "580d(c): 580d does not apply to a bond or public-utility lien; 580a governs".into()
+            }
+        },
+    );
     bars
 }

@@ -38,7 +38,7 @@
 use crate::engine::{Ask, Ctx};
 use crate::loan::{BorrowerType, Loan};
 use crate::rules::r580b::dwelling_1_to_4;
-use crate::rules::{Question, Rule, HOLDER};
+use crate::rules::{HOLDER, Question, Rule};
 use crate::settings::Sb931Entities;
 use chrono::NaiveDate;
 
@@ -100,7 +100,9 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
             None => cx.ask(Question::LienPosition)? == 0,
         };
         if !first {
-            return Ok(ShortSale::NotApplicable("a junior lien, before SB 458 extended 580e to every lien (2011-07-15)"));
+            return Ok(ShortSale::NotApplicable(
+                "a junior lien, before SB 458 extended 580e to every lien (2011-07-15)",
+            ));
         }
     }
     let borrower = match loan.borrower_type {
@@ -131,9 +133,14 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
         return Ok(ShortSale::NotApplicable("no written consent by this holder (read for the holder)"));
     }
     if (!loan.deed_recorded || !loan.proceeds_tendered) && cx.ask(Question::ShortSaleIncomplete)? == HOLDER {
-        return Ok(ShortSale::NotApplicable("title not passed by recorded deed or proceeds not tendered (read for the holder)"));
+        return Ok(ShortSale::NotApplicable(
+            "title not passed by recorded deed or proceeds not tendered (read for the holder)",
+        ));
     }
-    if borrower == BorrowerType::Trust && cx.settings().entity_borrower_review && cx.ask(Question::EntityBorrower)? == HOLDER {
+    if borrower == BorrowerType::Trust
+        && cx.settings().entity_borrower_review
+        && cx.ask(Question::EntityBorrower)? == HOLDER
+    {
         return Ok(ShortSale::NotApplicable("a trust borrower (read for the holder)"));
     }
     Ok(ShortSale::Barred { solely: sb931 || loan.secured_solely })

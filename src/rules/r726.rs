@@ -30,9 +30,17 @@ use crate::rules::Rule;
 
 /// Rule `726b_waived`: the lender waived the deficiency in the action.
 pub fn waived(loan: &Loan, cx: &mut Ctx) -> bool {
-    cx.note(Some(Rule::JudicialWaived), || format!("deficiency_waived = {}", loan.deficiency_waived), || {
-        if loan.deficiency_waived { "waived in the action: no deficiency judgment".into() } else { "not waived".into() }
-    });
+    cx.note(
+        Some(Rule::JudicialWaived),
+        || format!("deficiency_waived = {}", loan.deficiency_waived),
+        || {
+            if loan.deficiency_waived {
+                "waived in the action: no deficiency judgment".into()
+            } else {
+                "not waived".into()
+            }
+        },
+    );
     loan.deficiency_waived
 }
 
@@ -47,6 +55,10 @@ pub fn deadline(loan: &Loan, cx: &mut Ctx) -> Deadline {
     let s = cx.settings();
     let tolling = (s.emergency_rule_9_tolling && s.emergency_rule_9_tolls_726b).then_some(RULE_9_SHORT);
     let dl = deadlines::deadline(loan.event_date, 3, s.month_end, tolling, true, cx.env.calendar);
-    cx.note(Some(Rule::JudicialThreeMonths), || format!("judicial sale (highest bid) {}", loan.event_date), || dl.describe(3));
+    cx.note(
+        Some(Rule::JudicialThreeMonths),
+        || format!("judicial sale (highest bid) {}", loan.event_date),
+        || dl.describe(3),
+    );
     dl
 }

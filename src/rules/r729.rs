@@ -26,9 +26,12 @@ pub fn redemption_ends(loan: &Loan, total_debt: Money, cx: &mut Ctx) -> NaiveDat
     let covered = loan.sale_price.unwrap_or_default() >= total_debt;
     let months = if covered { 3 } else { 12 };
     let s = cx.settings();
-    let dl = deadlines::deadline(loan.event_date, months, s.month_end, None, s.redemption_roll_forward, cx.env.calendar);
-    cx.note(None, || format!("CCP 729.030: sale price {} the debt with costs", if covered { "covers" } else { "does not cover" }), || {
-        format!("redemption ends {} ({})", dl.date, dl.describe(months))
-    });
+    let dl =
+        deadlines::deadline(loan.event_date, months, s.month_end, None, s.redemption_roll_forward, cx.env.calendar);
+    cx.note(
+        None,
+        || format!("CCP 729.030: sale price {} the debt with costs", if covered { "covers" } else { "does not cover" }),
+        || format!("redemption ends {} ({})", dl.date, dl.describe(months)),
+    );
     dl.date
 }

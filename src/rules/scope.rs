@@ -11,8 +11,12 @@ use crate::rules::Rule;
 /// Rule `out_of_state`: the property is not in California.
 pub fn out_of_state(loan: &Loan, cx: &mut Ctx) -> bool {
     let out = !loan.in_california();
-    cx.note(Some(Rule::OutOfState), || format!("state = {}", loan.state_str()), || {
-        if out { "outside California: out of scope".into() } else { "California property: in scope".into() }
-    });
+    cx.note(
+        Some(Rule::OutOfState),
+        || format!("state = {}", loan.state_str()),
+        || {
+            if out { "outside California: out of scope".into() } else { "California property: in scope".into() }
+        },
+    );
     out
 }

@@ -20,25 +20,44 @@
 
 use crate::engine::{Ask, Ctx};
 use crate::loan::Loan;
-use crate::rules::{Question, Rule, BORROWER};
+use crate::rules::{BORROWER, Question, Rule};
 
 /// Whether the Simon reading bars this junior (asked only for a same-holder,
 /// contemporaneous pair when the setting routes it to review).
 pub fn simon_bars(loan: &Loan, cx: &mut Ctx) -> Result<bool, Ask> {
     if !(loan.same_holder_as_senior && loan.liens_contemporaneous) {
-        cx.note(Some(Rule::SoldOutJunior), || {
-            format!("same_holder_as_senior = {}; liens_contemporaneous = {}", loan.same_holder_as_senior, loan.liens_contemporaneous)
-        }, || {
-            if loan.same_holder_as_senior { "same holder, separate loans: Black Sky allows recovery on the junior".into() } else { "sold out by another's sale: Roseleaf allows an action on the note".into() }
-        });
+        cx.note(
+            Some(Rule::SoldOutJunior),
+            || {
+                format!(
+                    "same_holder_as_senior = {}; liens_contemporaneous = {}",
+                    loan.same_holder_as_senior, loan.liens_contemporaneous
+                )
+            },
+            || {
+                if loan.same_holder_as_senior {
+                    "same holder, separate loans: Black Sky allows recovery on the junior".into()
+                } else {
+                    "sold out by another's sale: Roseleaf allows an action on the note".into()
+                }
+            },
+        );
         return Ok(false);
     }
     if !cx.settings().same_holder_contemporaneous_review {
         return Ok(false);
     }
     let barred = cx.ask(Question::SameHolderContemporaneous)? == BORROWER;
-    cx.note(Some(Rule::SameHolderContemporaneous), || "same_holder_as_senior = true; liens_contemporaneous = true".into(), || {
-        if barred { "read for the borrower (Simon): barred".into() } else { "read for the holder (Black Sky): recoverable".into() }
-    });
+    cx.note(
+        Some(Rule::SameHolderContemporaneous),
+        || "same_holder_as_senior = true; liens_contemporaneous = true".into(),
+        || {
+            if barred {
+                "read for the borrower (Simon): barred".into()
+            } else {
+                "read for the holder (Black Sky): recoverable".into()
+            }
+        },
+    );
     Ok(barred)
 }

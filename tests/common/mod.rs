@@ -77,10 +77,8 @@ pub fn csv_files(dir: &Path) -> Vec<PathBuf> {
 
 /// One CSV file read into maps of (trimmed, lower-case) column -> cell.
 pub fn read_csv_maps(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut r =
+        csv::ReaderBuilder::new().flexible(false).from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers: Vec<String> = r
         .headers()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -122,7 +120,12 @@ fn cell<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
 
 fn money_ok(s: &str) -> bool {
     match s.split_once('.') {
-        Some((i, f)) => !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()) && f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()),
+        Some((i, f)) => {
+            !i.is_empty()
+                && i.bytes().all(|b| b.is_ascii_digit())
+                && f.len() == 2
+                && f.bytes().all(|b| b.is_ascii_digit())
+        }
         None => false,
     }
 }
@@ -169,11 +172,7 @@ pub fn check_table(path: &Path) -> TableCheck {
     let results: HashMap<String, HashMap<String, String>> = if results_text.is_empty() {
         HashMap::new()
     } else {
-        parse_csv_text(&results_text)
-            .1
-            .into_iter()
-            .map(|r| (cell(&r, "loan_id").to_string(), r))
-            .collect()
+        parse_csv_text(&results_text).1.into_iter().map(|r| (cell(&r, "loan_id").to_string(), r)).collect()
     };
     let mut seen = std::collections::HashSet::new();
     for (i, exp) in rows.iter().enumerate() {
@@ -210,7 +209,8 @@ pub fn check_table(path: &Path) -> TableCheck {
             }
         }
         let e = cell(exp, "expect_primary");
-        let already = e == cell(exp, "expect_reason") && ["barred", "time_barred", "discharged"].contains(&cell(exp, "expect_outcome"));
+        let already = e == cell(exp, "expect_reason")
+            && ["barred", "time_barred", "discharged"].contains(&cell(exp, "expect_outcome"));
         if !e.is_empty() && e != primary && !already {
             bad("primary_reason", e, primary);
         }
@@ -245,18 +245,12 @@ pub fn check_table(path: &Path) -> TableCheck {
                 _ => bad("surplus", e, g),
             }
         }
-        for (col, res) in [
-            ("expect_action_deadline", "action_deadline"),
-            ("expect_redemption_ends", "redemption_ends"),
-        ] {
+        for (col, res) in [("expect_action_deadline", "action_deadline"), ("expect_redemption_ends", "redemption_ends")]
+        {
             let e = cell(exp, col);
             let g = cell(got, res);
             if e != g {
-                bad(
-                    res,
-                    if e.is_empty() { "(blank)" } else { e },
-                    if g.is_empty() { "(blank)" } else { g },
-                );
+                bad(res, if e.is_empty() { "(blank)" } else { e }, if g.is_empty() { "(blank)" } else { g });
             }
         }
         for f in cell(exp, "expect_flags").split(';').map(str::trim).filter(|s| !s.is_empty()) {
@@ -270,19 +264,13 @@ pub fn check_table(path: &Path) -> TableCheck {
         // The invariant holds on every row.
         let amt = |k: &str| Decimal::from_str(cell(got, k)).unwrap_or(Decimal::MIN);
         if amt("recoverable") + amt("barred") + amt("undetermined") != amt("gross_deficiency") {
-            mismatches.push(format!(
-                "{file}: loan {id}: recoverable + barred + undetermined != gross_deficiency"
-            ));
+            mismatches.push(format!("{file}: loan {id}: recoverable + barred + undetermined != gross_deficiency"));
         }
     }
     if results.len() != rows.len() {
         mismatches.push(format!("{file}: {} input rows but {} result rows", rows.len(), results.len()));
     }
-    TableCheck {
-        file,
-        rows: rows.len(),
-        mismatches,
-    }
+    TableCheck { file, rows: rows.len(), mismatches }
 }
 
 /// Checks every table and fails with all mismatches at once.

@@ -10,8 +10,8 @@
 //! Positions below are 0-based (DATASETS.md gives 1-based ones).
 
 use super::{
-    accrued_interest, amount, blank, category, cells, fannie_date, integer_text, money_text, months_between, state_cell, zb_code,
-    Agency, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation,
+    Agency, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
+    blank, category, cells, fannie_date, integer_text, money_text, months_between, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 
@@ -205,12 +205,17 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
     };
     facts.write_into(&mut c[..]);
     let upb = amount(upb_raw);
-    c[Col::AccruedInterest as usize] =
-        match accrued_interest(upb, st.amount(Key::NonIntUpb), st.amount(Key::Rate), &st.date(Agency::Fannie, Key::Lpi), event_date.date()) {
-            Ok(Some(m)) => money_text(m),
-            Ok(None) => String::new(),
-            Err(e) => e,
-        };
+    c[Col::AccruedInterest as usize] = match accrued_interest(
+        upb,
+        st.amount(Key::NonIntUpb),
+        st.amount(Key::Rate),
+        &st.date(Agency::Fannie, Key::Lpi),
+        event_date.date(),
+    ) {
+        Ok(Some(m)) => money_text(m),
+        Ok(None) => String::new(),
+        Err(e) => e,
+    };
     c[Col::Costs as usize] = st.get(Key::FclCosts).unwrap_or("").to_string();
     c[Col::AgencyNetLoss as usize] = match &disp {
         DateField::Date(_) => match net_loss(st) {
@@ -289,7 +294,7 @@ fn net_loss(st: &LoanState) -> Result<Option<Money>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::agency::{split, Row};
+    use crate::input::agency::{Row, split};
 
     #[test]
     fn codes() {

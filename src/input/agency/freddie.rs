@@ -10,8 +10,8 @@
 //! Positions below are 0-based (DATASETS.md gives 1-based ones).
 
 use super::{
-    accrued_interest, amount, blank, category, cells, integer_text, money_text, opt_amount, state_cell, zb_code, Agency, Col, FileKind,
-    Key, LoanState, OrigFacts, Row, Spec, Translation,
+    Agency, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
+    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 
@@ -52,7 +52,16 @@ pub(crate) fn monthly_spec(width: usize) -> Spec {
     if width > NEW_CODES_WIDTH {
         keys.push((Key::Dai, 27));
     }
-    Spec { agency: Agency::Freddie, kind: FileKind::FreddieMonthly, width, id: 0, period: 1, upb: 2, dlq: Some(3), keys }
+    Spec {
+        agency: Agency::Freddie,
+        kind: FileKind::FreddieMonthly,
+        width,
+        id: 0,
+        period: 1,
+        upb: 2,
+        dlq: Some(3),
+        keys,
+    }
 }
 
 /// An origination record: its loan id and facts (DATASETS.md §2.2).
@@ -151,7 +160,13 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
     let facts = orig.cloned().unwrap_or_else(|| OrigFacts::missing("(no origination record for this loan)"));
     facts.write_into(&mut c[..]);
     let upb = amount(upb_raw);
-    let accrued = accrued_interest(upb, st.amount(Key::NonIntUpb), st.amount(Key::Rate), &st.date(Agency::Freddie, Key::Lpi), event_date.date());
+    let accrued = accrued_interest(
+        upb,
+        st.amount(Key::NonIntUpb),
+        st.amount(Key::Rate),
+        &st.date(Agency::Freddie, Key::Lpi),
+        event_date.date(),
+    );
     c[Col::AccruedInterest as usize] = match &accrued {
         Ok(Some(m)) => money_text(*m),
         Ok(None) => String::new(),
@@ -277,7 +292,10 @@ mod tests {
         assert_eq!(c[Col::Costs as usize], "800.00");
         assert_eq!(c[Col::AgencyNetLoss as usize], "0.00");
         // "U" on a 03: a short sale or a charge-off, not told apart.
-        assert!(matches!(translate(&loan("03", "U"), &spec, Some(&orig)), Translation::Skip(category::SHORT_SALE_OR_CHARGE_OFF)));
+        assert!(matches!(
+            translate(&loan("03", "U"), &spec, Some(&orig)),
+            Translation::Skip(category::SHORT_SALE_OR_CHARGE_OFF)
+        ));
         // No proceeds on a 03: a charge-off.
         assert!(matches!(translate(&loan("03", ""), &spec, Some(&orig)), Translation::Skip(category::CHARGE_OFF)));
         // "U" on an REO: passed through, so the row is rejected showing it.

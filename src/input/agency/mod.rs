@@ -86,7 +86,8 @@ pub mod category {
     pub const CAS_CREDIT_EVENT: &str = "credit event without a disposition (CAS 97/98)";
     pub const CHARGE_OFF: &str = "charge-off without a sale";
     pub const SHORT_SALE_OR_CHARGE_OFF: &str = "short sale or charge-off, proceeds unknown";
-    pub const FORECLOSURE_ALTERNATIVE: &str = "foreclosure alternative of unreported type (Freddie Mac 03, older layout)";
+    pub const FORECLOSURE_ALTERNATIVE: &str =
+        "foreclosure alternative of unreported type (Freddie Mac 03, older layout)";
     pub const UNRECOGNISED: &str = "unrecognised zero balance code";
     pub const NO_PERFORMANCE: &str = "no performance records";
 }
@@ -148,7 +149,10 @@ pub fn detect(fields: &[&str]) -> Option<FileKind> {
     if (28..=31).contains(&n) && !f(0).is_empty() && is_mm_dd_yyyy(f(1)) {
         return Some(FileKind::FanniePerformance);
     }
-    if (26..=32).contains(&n) && (f(0).is_empty() || f(0).bytes().all(|b| b.is_ascii_digit())) && freddie::is_loan_seq(f(19)) {
+    if (26..=32).contains(&n)
+        && (f(0).is_empty() || f(0).bytes().all(|b| b.is_ascii_digit()))
+        && freddie::is_loan_seq(f(19))
+    {
         return Some(FileKind::FreddieOrigination);
     }
     if (23..=35).contains(&n) && freddie::is_loan_seq(f(0)) && is_yyyymm(f(1)) {
@@ -189,7 +193,10 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
         let mut lines = Lines::open(path)?;
         let (kind, width) = {
             let Some((line_no, text)) = lines.peek()? else {
-                return Err(InputError::Other { path: path.clone(), message: format!("the file is empty (expected {})", expected(layout)) });
+                return Err(InputError::Other {
+                    path: path.clone(),
+                    message: format!("the file is empty (expected {})", expected(layout)),
+                });
             };
             let fields: Vec<&str> = text.split('|').collect();
             match detect(&fields) {
@@ -197,12 +204,17 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
                 Some(k) => {
                     return Err(InputError::Other {
                         path: path.clone(),
-                        message: format!("looks like {} (line {line_no}); use {} for it", k.describe(), layout_flag(k.layout())),
-                    })
+                        message: format!(
+                            "looks like {} (line {line_no}); use {} for it",
+                            k.describe(),
+                            layout_flag(k.layout())
+                        ),
+                    });
                 }
                 None => {
                     let hint = if fields.len() == 1 && text.contains(',') {
-                        " It looks like a comma-separated file; native-layout CSV is read with --layout native.".to_string()
+                        " It looks like a comma-separated file; native-layout CSV is read with --layout native."
+                            .to_string()
                     } else {
                         String::new()
                     };
@@ -242,7 +254,11 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
         });
     }
     if paired && origination.is_empty() {
-        let path = performance.iter().find(|(_, k, _)| *k != FileKind::FannieCombined).map(|(l, _, _)| l.path.clone()).unwrap_or_default();
+        let path = performance
+            .iter()
+            .find(|(_, k, _)| *k != FileKind::FannieCombined)
+            .map(|(l, _, _)| l.path.clone())
+            .unwrap_or_default();
         return Err(InputError::Other {
             path,
             message: format!(
@@ -337,10 +353,10 @@ impl Lines {
         }
         loop {
             self.buf.clear();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| InputError::Other { path: self.path.clone(), message: format!("read error after line {}: {e}", self.line) })?;
+            let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| InputError::Other {
+                path: self.path.clone(),
+                message: format!("read error after line {}: {e}", self.line),
+            })?;
             if n == 0 {
                 self.at_end = true;
                 return Ok(None);
@@ -508,11 +524,7 @@ pub(crate) fn months_between(a: NaiveDate, b: NaiveDate) -> i64 {
 pub(crate) fn zb_code(s: &str) -> String {
     let s = s.trim();
     let s = s.strip_suffix(".0").unwrap_or(s);
-    if s.len() == 1 && s.as_bytes()[0].is_ascii_digit() {
-        format!("0{s}")
-    } else {
-        s.to_ascii_uppercase()
-    }
+    if s.len() == 1 && s.as_bytes()[0].is_ascii_digit() { format!("0{s}") } else { s.to_ascii_uppercase() }
 }
 
 /// An integer field written as `2` or `2.0`.
@@ -536,11 +548,7 @@ pub(crate) fn money_text(m: Money) -> String {
 /// The state field as a native cell. A blank state must not fall to the
 /// native default (`CA`), so it becomes a value the reader rejects.
 pub(crate) fn state_cell(s: &str) -> String {
-    if blank(s) {
-        "(blank in the agency file)".into()
-    } else {
-        s.trim().to_string()
-    }
+    if blank(s) { "(blank in the agency file)".into() } else { s.trim().to_string() }
 }
 
 // ---------------------------------------------------------------------------
@@ -798,7 +806,10 @@ impl OrigTable {
             if row.len() != w {
                 return Err(InputError::Other {
                     path: path.clone(),
-                    message: format!("line {line_no} has {} fields but the first record has {w}; check for a stray or missing delimiter", row.len()),
+                    message: format!(
+                        "line {line_no} has {} fields but the first record has {w}; check for a stray or missing delimiter",
+                        row.len()
+                    ),
                 });
             }
             let (id, facts) = match kind {
@@ -806,12 +817,18 @@ impl OrigTable {
                 _ => fannie::acquisition_facts(&row),
             };
             if id.is_empty() {
-                return Err(InputError::Other { path: path.clone(), message: format!("line {line_no}: the loan identifier is blank") });
+                return Err(InputError::Other {
+                    path: path.clone(),
+                    message: format!("line {line_no}: the loan identifier is blank"),
+                });
             }
             if self.index.contains_key(id) {
                 return Err(InputError::Other {
                     path: path.clone(),
-                    message: format!("line {line_no}: loan {id} appears a second time in the {} file(s); was a file given twice?", if kind == FileKind::FreddieOrigination { "origination" } else { "acquisition" }),
+                    message: format!(
+                        "line {line_no}: loan {id} appears a second time in the {} file(s); was a file given twice?",
+                        if kind == FileKind::FreddieOrigination { "origination" } else { "acquisition" }
+                    ),
                 });
             }
             let i = u32::try_from(self.facts.len())
@@ -873,7 +890,12 @@ struct Acc {
 }
 
 impl AgencySource {
-    fn new(lines: Lines, spec: Spec, shared: Arc<Mutex<Shared>>, report_unseen: bool) -> Result<AgencySource, InputError> {
+    fn new(
+        lines: Lines,
+        spec: Spec,
+        shared: Arc<Mutex<Shared>>,
+        report_unseen: bool,
+    ) -> Result<AgencySource, InputError> {
         let names: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
         let header = Header::new(&lines.path, &names)?;
         let path = lines.path.clone();
@@ -951,7 +973,9 @@ impl Acc {
         }
         if let Some(i) = self.spec.dlq {
             let d = row.get(i);
-            if (d.eq_ignore_ascii_case("R") || d.eq_ignore_ascii_case("RA")) && st.first_reo.is_none_or(|(q, _)| period < q) {
+            if (d.eq_ignore_ascii_case("R") || d.eq_ignore_ascii_case("RA"))
+                && st.first_reo.is_none_or(|(q, _)| period < q)
+            {
                 st.first_reo = Some((period, p));
             }
         }
@@ -1075,7 +1099,9 @@ impl RecordSource for AgencySource {
             }
             let id = row.get(self.acc.spec.id);
             if blank(id) {
-                return Err(self.acc.err(format!("line {line_no}: the loan identifier (field {}) is blank", self.acc.spec.id + 1)));
+                return Err(self
+                    .acc
+                    .err(format!("line {line_no}: the loan identifier (field {}) is blank", self.acc.spec.id + 1)));
             }
             if !self.acc.open || self.acc.state.id != id {
                 if let Some(slot) = batch.get_mut(n)
@@ -1153,7 +1179,8 @@ mod tests {
         assert_eq!(detect(&acq.split('|').collect::<Vec<_>>()), Some(FileKind::FannieAcquisition));
         let perf = "100007365142|01/01/2000|NULL|8.0||0.0|360.0|359.0|01/2030|0.0|0|N|NULL||||||||||||||||NULL||NULL";
         assert_eq!(detect(&perf.split('|').collect::<Vec<_>>()), Some(FileKind::FanniePerformance));
-        let orig = "750|201003|N|204002||0|1|O|80|30|200000|80|6.0|R|N|FRM|CA|SF|94100|F110Q1000001|P|360|01|SELLER|SERVICER|";
+        let orig =
+            "750|201003|N|204002||0|1|O|80|30|200000|80|6.0|R|N|FRM|CA|SF|94100|F110Q1000001|P|360|01|SELLER|SERVICER|";
         assert_eq!(detect(&orig.split('|').collect::<Vec<_>>()), Some(FileKind::FreddieOrigination));
         let monthly = format!("F110Q1000001|201003|200000|0|1|359|N||||6.0|0|{}", "|".repeat(10));
         assert_eq!(detect(&monthly.split('|').collect::<Vec<_>>()), Some(FileKind::FreddieMonthly));
