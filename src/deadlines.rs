@@ -15,6 +15,7 @@
 //!   running on 2020-04-06 gets the window's days added back; a period that
 //!   starts inside the window starts when the window ends.
 
+use crate::dates::ymd;
 use crate::holidays::HolidayCalendar;
 use crate::settings::MonthEnd;
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -26,13 +27,6 @@ pub struct Tolling {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub name: &'static str,
-}
-
-const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(y, m, d) {
-        Some(d) => d,
-        None => panic!("invalid constant date"),
-    }
 }
 
 /// Emergency rule 9(a): limitations periods over 180 days, tolled 178 days.

@@ -281,8 +281,7 @@ fn put_money(buf: &mut Vec<u8>, cents: u64) {
 
 #[inline]
 fn put_date(buf: &mut Vec<u8>, days: i32) {
-    // `days` counts from 1970-01-01; 719_163 is that day's number from 0001-01-01.
-    if let Some(d) = chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163) {
+    if let Some(d) = crate::dates::from_epoch_days(days) {
         crate::output::write_date(d, buf);
     }
 }

@@ -87,17 +87,6 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// Parses a strict `YYYY-MM-DD` date.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    if !b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
 
 /// Parses the value of a `# years: FIRST-LAST` header.
 fn parse_years(value: &str) -> Option<(i32, i32)> {
@@ -209,7 +198,7 @@ impl HolidayCalendar {
                     format!("expected 3 fields (date,holiday,observed_for), found {}", fields.len()),
                 ));
             }
-            let date = parse_date(fields[0])
+            let date = crate::dates::parse_ymd(fields[0])
                 .ok_or_else(|| HolidayError::row(line, format!("bad date {:?}, expected YYYY-MM-DD", fields[0])))?;
             if is_weekend(date) {
                 return Err(HolidayError::row(
@@ -228,7 +217,7 @@ impl HolidayCalendar {
                 return Err(HolidayError::row(line, "empty holiday name"));
             }
             if !fields[2].is_empty() {
-                let actual = parse_date(fields[2]).ok_or_else(|| {
+                let actual = crate::dates::parse_ymd(fields[2]).ok_or_else(|| {
                     HolidayError::row(
                         line,
                         format!("bad observed_for date {:?}, expected YYYY-MM-DD or blank", fields[2]),

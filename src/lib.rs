@@ -10,6 +10,7 @@
 //! settings; `main.rs` only calls it.
 
 pub mod cli;
+pub mod dates;
 pub mod deadlines;
 pub mod deficiency;
 pub mod engine;

@@ -18,17 +18,16 @@
 //! deciding rule comes first); otherwise it is `needs_review`, with the most
 //! that could become recoverable as `undetermined`.
 
-mod context;
-
-pub use context::{Ask, Ctx, Env, Step};
+pub use crate::rules::{Ask, Ctx, Env, Step};
 
 use crate::deficiency::{self, Amounts, InvariantViolation};
 use crate::loan::{EventType, ForeclosureMethod, Loan, SeniorSaleType};
 use crate::money::{self, Money};
 use crate::rules::{
-    BORROWER, Flag, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, r337, r580a, r580b, r580d,
-    r580e, r726, r729, scope, sold_out_junior,
+    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, q, r337, r580a,
+    r580b, r580d, r580e, r726, r729, scope, sold_out_junior,
 };
+use crate::rules::questions::FairValueBound;
 use chrono::NaiveDate;
 
 /// The reasons of an assessment, kept inline (no allocation) up to six.
@@ -229,15 +228,6 @@ fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explan
     }
 }
 
-/// The rank of a reason in the decision order, for choosing among answers.
-fn rank(r: Reason) -> u8 {
-    match r {
-        Reason::Rule(rule) => rule.step(),
-        Reason::Missing(crate::loan::Field::FairValue) => 7,
-        Reason::Missing(_) => 4,
-    }
-}
-
 /// Combines the results under each answer to `q` (SPEC §3 "Unknown facts").
 fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     let first = &kids[0];
@@ -254,17 +244,23 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     if same || nil {
         // The rule that decides under every answer, else the earliest deciding rule.
         let shared =
-            common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| rank(*r));
+            common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| r.rank());
         let idx = match shared {
             Some(r) => kids.iter().position(|k| k.reasons[0] == r).unwrap_or(0),
-            None => (0..kids.len()).min_by_key(|i| rank(kids[*i].reasons[0])).unwrap_or(0),
+            None => (0..kids.len()).min_by_key(|i| kids[*i].reasons[0].rank()).unwrap_or(0),
         };
+        let earliest = kids.iter().filter_map(|k| k.deadline).min();
         let mut kids = kids;
         let mut out = kids.swap_remove(idx); // every question has at least two answers
         let primary = out.reasons[0];
         out.reasons = std::iter::once(primary).chain(common.into_iter().filter(|r| *r != primary)).collect();
         out.flags = flags;
         out.redemption = redemption;
+        if out.outcome == Outcome::NeedsReview {
+            // The earliest deadline of any answer: a person reviewing the
+            // loan must not miss it (SPEC §4: set on needs_review loans).
+            out.deadline = earliest;
+        }
         out
     } else {
         let undetermined = kids.iter().map(|k| k.recoverable + k.undetermined).max().unwrap_or_default();
@@ -328,115 +324,69 @@ fn amounts_fact(loan: &Loan, a: &Amounts) -> String {
 
 /// Step 4: the substantive bars, then the event's own rule.
 fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<Leaf, Ask> {
-    if r580b::seller_financed(loan, cx) {
-        return Ok(barred(lf, Rule::SellerFinanced, loan, cx));
-    }
-    if r580b::purchase_money(loan, cx)? {
-        let bars = loan.event_type != EventType::DeedInLieu
-            || cx.settings().deed_in_lieu_purchase_money_barred
-            || cx.ask(Question::DeedInLieuPurchaseMoney)? == BORROWER;
-        if bars {
-            return Ok(barred(lf, Rule::PurchaseMoney, loan, cx));
+    for rule in [r580b::seller_financed, r580b::purchase_money] {
+        if let Some(found) = rule(loan, cx)? {
+            return Ok(barred(lf, found.rule, loan, cx));
         }
     }
     let split = match r580b::refinance(loan, cx)? {
-        r580b::Refinance::NotApplicable => None,
-        r580b::Refinance::Barred(_) => return Ok(barred(lf, Rule::Refinance, loan, cx)),
-        r580b::Refinance::Capped(s) => Some(s),
+        Some(Found { rule, effect: Effect::Bars, .. }) => return Ok(barred(lf, rule, loan, cx)),
+        Some(Found { effect: Effect::Limits(split), .. }) => Some(split),
+        _ => None,
     };
+    let found = event_rule(loan, cx)?;
+    if let Some(flag) = found.flag {
+        lf.flag(flag);
+    }
+    let path = match (found.effect, found.rule) {
+        (Effect::Bars, rule) => return Ok(barred(lf, rule, loan, cx)),
+        (_, Rule::JudicialDeficiency) => {
+            lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
+            let dl = r726::deadline(loan, cx);
+            Path { recover: found.rule, deadline: Some((Rule::JudicialThreeMonths, dl)), fair_value: Some(FairValue::Judicial) }
+        }
+        (_, Rule::NonjudicialDeficiency) => {
+            let dl = r580a::deadline(loan, cx);
+            Path {
+                recover: found.rule,
+                deadline: Some((Rule::NonjudicialThreeMonths, dl)),
+                fair_value: Some(FairValue::Nonjudicial),
+            }
+        }
+        (_, recover) => {
+            // An action on the note (sold-out junior, short sale outside
+            // 580e, deed in lieu reserving the deficiency): CCP 337.
+            let (dl, defaulted) = r337::deadline(loan, cx);
+            if defaulted {
+                lf.flag(Flag::AccrualDateDefaulted);
+            }
+            lf.flag(Flag::NoteMayBeNegotiable);
+            Path { recover, deadline: Some((Rule::NoteFourYears, dl)), fair_value: None }
+        }
+    };
+    tail(loan, a, cx, lf, split, path)
+}
+
+/// The event's own rule (step 4): a bar, or the path of recovery it opens.
+fn event_rule(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
     match loan.event_type {
-        EventType::JudicialSale => judicial(loan, a, cx, lf, split),
-        EventType::TrusteeSale => trustee(loan, a, cx, lf, split),
+        EventType::JudicialSale => r726::waiver(loan, cx),
+        EventType::TrusteeSale => r580d::trustee_sale(loan, cx),
         EventType::ForeclosureSale => {
             let method = match loan.foreclosure_method {
                 Some(m) => m,
-                None if cx.ask(Question::ForeclosureMethod)? == 0 => ForeclosureMethod::Judicial,
-                None => ForeclosureMethod::Trustee,
+                None => cx.ask(q::ForeclosureMethod)?,
             };
-            cx.note(
-                None,
-                || "event_type = foreclosure_sale".into(),
-                || format!("foreclosure method: {}", method.name()),
-            );
+            cx.note(None, || "event_type = foreclosure_sale".into(), || format!("foreclosure method: {}", method.name()));
             match method {
-                ForeclosureMethod::Judicial => judicial(loan, a, cx, lf, split),
-                ForeclosureMethod::Trustee => trustee(loan, a, cx, lf, split),
+                ForeclosureMethod::Judicial => r726::waiver(loan, cx),
+                ForeclosureMethod::Trustee => r580d::trustee_sale(loan, cx),
             }
         }
-        EventType::ShortSale => match r580e::short_sale(loan, cx)? {
-            r580e::ShortSale::Barred { solely } => {
-                if !solely {
-                    lf.flag(Flag::OtherCollateralMayBePursued);
-                }
-                Ok(barred(lf, Rule::ShortSale, loan, cx))
-            }
-            r580e::ShortSale::NotApplicable(_) => {
-                lf.flag(Flag::OneActionWaiverAssumed);
-                action_on_note(loan, a, cx, lf, split, Rule::ShortSaleNotApplicable)
-            }
-        },
-        EventType::DeedInLieu => match deed_in_lieu::terms(loan, cx)? {
-            deed_in_lieu::Terms::Waived => Ok(barred(lf, Rule::DeedInLieuWaiver, loan, cx)),
-            deed_in_lieu::Terms::Reserved => {
-                lf.flag(Flag::OneActionWaiverAssumed);
-                action_on_note(loan, a, cx, lf, split, Rule::DeedInLieuReserved)
-            }
-        },
-        EventType::SeniorSale => {
-            if sold_out_junior::simon_bars(loan, cx)? {
-                return Ok(barred(lf, Rule::SameHolderSimon, loan, cx));
-            }
-            action_on_note(loan, a, cx, lf, split, Rule::SoldOutJunior)
-        }
+        EventType::ShortSale => r580e::short_sale(loan, cx),
+        EventType::DeedInLieu => deed_in_lieu::agreement(loan, cx),
+        EventType::SeniorSale => sold_out_junior::junior(loan, cx),
     }
-}
-
-/// A judicial sale: the 726(b) waiver, redemption, the 3-month application.
-fn judicial(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf, split: Option<r580b::Split>) -> Result<Leaf, Ask> {
-    if r726::waived(loan, cx) {
-        return Ok(barred(lf, Rule::JudicialWaived, loan, cx));
-    }
-    lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
-    let dl = r726::deadline(loan, cx);
-    let path = Path {
-        recover: Rule::JudicialDeficiency,
-        deadline: Some((Rule::JudicialThreeMonths, dl)),
-        fair_value: Some(FairValue::Judicial),
-    };
-    tail(loan, a, cx, lf, split, path)
-}
-
-/// A trustee's sale: 580d bars it unless 580d(c) sends it down the 580a path.
-fn trustee(loan: &Loan, a: &Amounts, cx: &mut Ctx, lf: Leaf, split: Option<r580b::Split>) -> Result<Leaf, Ask> {
-    if r580d::bars(loan, cx) {
-        return Ok(barred(lf, Rule::TrusteeSale, loan, cx));
-    }
-    let dl = r580a::deadline(loan, cx);
-    let path = Path {
-        recover: Rule::NonjudicialDeficiency,
-        deadline: Some((Rule::NonjudicialThreeMonths, dl)),
-        fair_value: Some(FairValue::Nonjudicial),
-    };
-    tail(loan, a, cx, lf, split, path)
-}
-
-/// An action on the note (sold-out junior, short sale outside 580e, deed in
-/// lieu reserving the deficiency): CCP 337.
-fn action_on_note(
-    loan: &Loan,
-    a: &Amounts,
-    cx: &mut Ctx,
-    mut lf: Leaf,
-    split: Option<r580b::Split>,
-    recover: Rule,
-) -> Result<Leaf, Ask> {
-    let (dl, defaulted) = r337::deadline(loan, cx);
-    if defaulted {
-        lf.flag(Flag::AccrualDateDefaulted);
-    }
-    lf.flag(Flag::NoteMayBeNegotiable);
-    let path = Path { recover, deadline: Some((Rule::NoteFourYears, dl)), fair_value: None };
-    tail(loan, a, cx, lf, split, path)
 }
 
 /// Which fair-value limit a path has.
@@ -523,8 +473,10 @@ fn tail(
             let fair_value = match loan.fair_value {
                 Some(v) => v,
                 // The holder's best case: a fair value no higher than the bid; the borrower's: one covering the debt.
-                None if cx.ask(Question::FairValue)? == 0 => loan.sale_price.unwrap_or_default(),
-                None => a.total_debt,
+                None => match cx.ask(q::FairValue)? {
+                    FairValueBound::AtSalePrice => loan.sale_price.unwrap_or_default(),
+                    FairValueBound::CoversDebt => a.total_debt,
+                },
             };
             let legal = money::cents(kind.legal(loan, a.total_debt, fair_value));
             cx.note(
@@ -613,35 +565,19 @@ fn barred(mut lf: Leaf, rule: Rule, loan: &Loan, cx: &mut Ctx) -> Leaf {
     lf
 }
 
-/// The bars known to apply (without branching on anything unknown).
+/// The bars known to apply: every step-4 rule and the discharge, looked at
+/// without branching on anything unknown.
 fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
-    let mut v = Vec::new();
-    if loan.seller_financed {
-        v.push(Rule::SellerFinanced);
-    }
-    if cx.peek(|cx| r580b::purchase_money(loan, cx)) == Some(true) {
-        v.push(Rule::PurchaseMoney);
-    }
-    if matches!(cx.peek(|cx| r580b::refinance(loan, cx)), Some(r580b::Refinance::Barred(_))) {
-        v.push(Rule::Refinance);
-    }
-    let trustee =
-        loan.event_type == EventType::TrusteeSale || loan.foreclosure_method == Some(ForeclosureMethod::Trustee);
-    if trustee && !loan.bond_or_utility_lien {
-        v.push(Rule::TrusteeSale);
-    }
-    if loan.event_type == EventType::JudicialSale && loan.deficiency_waived {
-        v.push(Rule::JudicialWaived);
-    }
-    if loan.event_type == EventType::ShortSale
-        && matches!(cx.peek(|cx| r580e::short_sale(loan, cx)), Some(r580e::ShortSale::Barred { .. }))
-    {
-        v.push(Rule::ShortSale);
-    }
-    if loan.event_type == EventType::DeedInLieu && loan.deed_in_lieu_terms == Some(crate::loan::DeedInLieuTerms::Waived)
-    {
-        v.push(Rule::DeedInLieuWaiver);
-    }
+    let bar = |f: Option<Option<Found>>| f.flatten().filter(Found::is_bar).map(|f| f.rule);
+    let mut v: Vec<Rule> = [
+        bar(cx.peek(|cx| r580b::seller_financed(loan, cx))),
+        bar(cx.peek(|cx| r580b::purchase_money(loan, cx))),
+        cx.peek(|cx| r580b::refinance(loan, cx)).flatten().filter(|f| f.is_bar()).map(|f| f.rule),
+        bar(cx.peek(|cx| event_rule(loan, cx).map(Some))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if cx.peek(|cx| Ok(bankruptcy::status(loan, cx))) == Some(bankruptcy::Status::Discharged) {
         v.push(Rule::BankruptcyDischarge);
     }
@@ -656,13 +592,11 @@ fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<
     let judicial = loan.event_type == EventType::JudicialSale
         || (loan.event_type == EventType::ForeclosureSale
             && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
-    if !judicial || loan.deficiency_waived || loan.seller_financed || r580b::purchase_money(loan, cx)? {
+    if !judicial || loan.deficiency_waived || loan.seller_financed || r580b::purchase_money(loan, cx)?.is_some() {
         return Ok(None);
     }
     Ok(match r580b::refinance(loan, cx)? {
-        r580b::Refinance::Barred(_) => None,
-        r580b::Refinance::NotApplicable | r580b::Refinance::Capped(_) => {
-            Some(r729::redemption_ends(loan, a.total_debt, cx))
-        }
+        Some(found) if found.is_bar() => None,
+        _ => Some(r729::redemption_ends(loan, a.total_debt, cx)),
     })
 }

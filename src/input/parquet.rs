@@ -289,7 +289,7 @@ impl ColView {
             }),
             ColView::Date(ca) => ca.iter().for_each(|v| {
                 out.push_with(|t| {
-                    if let Some(d) = v.and_then(|days| chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)) {
+                    if let Some(d) = v.and_then(crate::dates::from_epoch_days) {
                         crate::output::write_date(d, t);
                     }
                 })

@@ -60,17 +60,7 @@ pub enum ValueError {
 
 /// `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(ValueError::Date);
-    }
-    let num = |r: std::ops::Range<usize>| -> Result<u32, ValueError> {
-        b[r].iter().try_fold(0u32, |acc, c| {
-            if c.is_ascii_digit() { Ok(acc * 10 + u32::from(c - b'0')) } else { Err(ValueError::Date) }
-        })
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(ValueError::Date)
+    crate::dates::parse_ymd(s).ok_or(ValueError::Date)
 }
 
 pub fn date(c: Cell) -> Result<NaiveDate, ValueError> {

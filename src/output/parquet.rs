@@ -54,7 +54,7 @@ impl Default for Columns {
 }
 
 fn days(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+    crate::dates::to_epoch_days(d)
 }
 
 /// The Arrow schema of a results file.

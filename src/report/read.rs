@@ -161,7 +161,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         for i in 0..n {
             let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
             let year = dates[i]
-                .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163))
+                .and_then(crate::dates::from_epoch_days)
                 .ok_or_else(|| bad("event_date"))?
                 .year();
             let l = Line {

@@ -13,9 +13,8 @@
 //! (11 U.S.C. 362, UNVERIFIED): the loan needs review unless nothing would be
 //! recoverable anyway.
 
-use crate::engine::Ctx;
+use super::prelude::*;
 use crate::loan::{Bankruptcy, Loan};
-use crate::rules::Rule;
 
 /// What the bankruptcy facts mean for this loan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

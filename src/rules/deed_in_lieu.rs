@@ -9,9 +9,9 @@
 //! voluntary conveyance taken to waive security-first, a Wozab analogy,
 //! UNVERIFIED; setting `deed_in_lieu_reserved`); `silent` needs review.
 
-use crate::engine::{Ask, Ctx};
-use crate::loan::{DeedInLieuTerms, Loan};
-use crate::rules::{HOLDER, Question, Rule};
+use super::prelude::*;
+use super::questions::Reading;
+use crate::loan::DeedInLieuTerms;
 use crate::settings::DeedInLieuReserved;
 
 /// What the agreement does to the deficiency.
@@ -23,15 +23,26 @@ pub enum Terms {
     Reserved,
 }
 
+/// Rule `deed_in_lieu_waiver` (a bar) or `deed_in_lieu_reserved` (an
+/// action on the note, assuming the borrower waived security-first).
+pub fn agreement(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
+    Ok(match terms(loan, cx)? {
+        Terms::Waived => Found::bars(Rule::DeedInLieuWaiver),
+        Terms::Reserved => Found::recovers(Rule::DeedInLieuReserved).with_flag(Flag::OneActionWaiverAssumed),
+    })
+}
+
+/// Whether CCP 580b bars a deficiency after a deed in lieu on a
+/// purchase-money loan: the setting, else the unsettled point read both ways.
+pub fn purchase_money_barred(cx: &mut Ctx) -> Result<bool, Ask> {
+    Ok(cx.settings().deed_in_lieu_purchase_money_barred || cx.ask(q::DeedInLieuPurchaseMoney)? == Reading::Borrower)
+}
+
 /// Reads the agreement's terms, asking when blank or silent.
 pub fn terms(loan: &Loan, cx: &mut Ctx) -> Result<Terms, Ask> {
     let terms = match loan.deed_in_lieu_terms {
         Some(t) => t,
-        None => match cx.ask(Question::DeedInLieuTerms)? {
-            0 => DeedInLieuTerms::Waived,
-            1 => DeedInLieuTerms::Reserved,
-            _ => DeedInLieuTerms::Silent,
-        },
+        None => cx.ask(q::DeedInLieuTerms)?,
     };
     let result = match terms {
         DeedInLieuTerms::Waived => Terms::Waived,
@@ -39,7 +50,7 @@ pub fn terms(loan: &Loan, cx: &mut Ctx) -> Result<Terms, Ask> {
             Terms::Reserved
         }
         DeedInLieuTerms::Reserved | DeedInLieuTerms::Silent => {
-            if cx.ask(Question::DeedInLieuSilent)? == HOLDER {
+            if cx.ask(q::DeedInLieuSilent)? == Reading::Holder {
                 Terms::Reserved
             } else {
                 Terms::Waived

@@ -9,9 +9,7 @@
 //! as such, and its amount is for a court: the loan goes to `needs_review`
 //! with the whole gross deficiency undetermined (SPEC §4).
 
-use crate::engine::Ctx;
-use crate::loan::Loan;
-use crate::rules::Rule;
+use super::prelude::*;
 
 /// Rule `fraud_or_waste`: the borrower committed fraud in the sale or waste.
 pub fn applies(loan: &Loan, cx: &mut Ctx) -> bool {

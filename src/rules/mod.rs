@@ -7,6 +7,9 @@
 //! engine must not guess). The order in which rules are applied lives in
 //! [`crate::engine`] alone.
 
+pub mod context;
+pub mod questions;
+
 pub mod bankruptcy;
 pub mod deed_in_lieu;
 pub mod fraud_waste;
@@ -20,7 +23,18 @@ pub mod r729;
 pub mod scope;
 pub mod sold_out_junior;
 
+pub use context::{Ask, Ctx, Effect, Env, Found, Step};
+pub use questions::{Question, q};
+
 use crate::loan::Field;
+
+/// What a rule file needs, in one import.
+pub mod prelude {
+    pub use super::context::{Ask, Ctx, Effect, Found};
+    pub use super::questions::{self, q};
+    pub use super::{Flag, Rule};
+    pub use crate::loan::Loan;
+}
 
 /// The outcome of a loan (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,9 +101,9 @@ macro_rules! rules {
             /// The stable code (SPEC §4).
             pub fn code(self) -> &'static str { match self { $( Rule::$variant => $code ),* } }
             /// The step of SPEC §4's decision order this rule belongs to (1–8).
-            pub fn step(self) -> u8 { match self { $( Rule::$variant => $step ),* } }
+            pub const fn step(self) -> u8 { match self { $( Rule::$variant => $step ),* } }
             /// The statute or case, e.g. `CCP 580b(a)(3)`.
-            pub fn citation(self) -> &'static str { match self { $( Rule::$variant => $cite ),* } }
+            pub const fn citation(self) -> &'static str { match self { $( Rule::$variant => $cite ),* } }
             /// The citation holds a comma (so a CSV field of it is quoted);
             /// worked out when compiling.
             pub fn citation_has_comma(self) -> bool { match self { $( Rule::$variant => const { has_comma($cite) } ),* } }
@@ -199,6 +213,14 @@ impl Reason {
             Reason::Missing(_) => true,
         }
     }
+    /// Its place in the decision order, for choosing between answers: a
+    /// rule's step, or its question's rank for a missing fact.
+    pub fn rank(self) -> u8 {
+        match self {
+            Reason::Rule(r) => r.step(),
+            Reason::Missing(f) => Question::missing(f).map_or(4, |q| q.def().rank),
+        }
+    }
     /// Parses a reason code.
     pub fn from_code(code: &str) -> Option<Reason> {
         if let Some(col) = code.strip_prefix("missing:") {
@@ -208,19 +230,11 @@ impl Reason {
     }
 }
 
-/// The provision that makes a missing fact matter.
+/// The provision that makes a missing fact matter: its question's citation.
 fn missing_citation(f: Field) -> &'static str {
-    match f {
-        Field::FairValue => "CCP 726(b), CCP 580a",
-        Field::OwnerOccupied | Field::PropertyUnits | Field::LoanPurpose => "CCP 580b(a)(3)",
-        Field::RefinancesPurchaseMoney | Field::OriginationDate | Field::NewAdvance | Field::PurchaseMoneyPayoff => {
-            "CCP 580b(b)"
-        }
-        Field::WrittenConsent | Field::LienPosition => "CCP 580e(a)",
-        Field::BorrowerType => "CCP 580e(d)(1)",
-        Field::DeedInLieuTerms => "deed-in-lieu agreement",
-        Field::ForeclosureMethod => "CCP 580d(a), CCP 726(b)",
-        _ => "SPEC 3 (unknown fact)",
+    match Question::missing(f) {
+        Some(q) => q.def().citation,
+        None => "an unknown fact (docs/law.md, missing:<column>)",
     }
 }
 
@@ -266,120 +280,6 @@ flags! {
     DischargeBeforeLoan => ("discharge_predates_loan", "the bankruptcy petition was filed before this loan was made, so the discharge does not reach it"),
     HolidayCalendarExceeded => ("holiday_calendar_exceeded", "a deadline falls after the holiday calendar's last year: only weekends were skipped"),
 }
-
-/// Something the engine needs and must not guess: an unknown fact (labelled
-/// `missing:<column>`) or an unsettled point of law (labelled with its review
-/// code). The engine tries each answer and compares the results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Question {
-    LoanPurpose,
-    OwnerOccupied,
-    PropertyUnits,
-    BorrowerType,
-    LienPosition,
-    OriginationEra,
-    RefinancesPurchaseMoney,
-    NewAdvance,
-    PurchaseMoneyPayoff,
-    ForeclosureMethod,
-    WrittenConsent,
-    DeedInLieuTerms,
-    FairValue,
-    // unsettled law: answer 0 = the holder's reading, 1 = the borrower's
-    Pre2013Chain,
-    EntityBorrower,
-    NoWrittenConsent,
-    ShortSaleIncomplete,
-    DeedInLieuSilent,
-    DeedInLieuPurchaseMoney,
-    SameHolderContemporaneous,
-}
-
-impl Question {
-    pub const COUNT: usize = 20;
-
-    /// Index into an answer table.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// How many distinct answers matter to the rules (classes, not values).
-    pub fn answers(self) -> u8 {
-        match self {
-            Question::LoanPurpose => 3,     // purchase-like, refinance-like, other
-            Question::PropertyUnits => 3,   // 0 (not a dwelling), 1-4, 5+
-            Question::BorrowerType => 5,    // individual, corporation, llc/lp, general partnership, trust
-            Question::DeedInLieuTerms => 3, // waived, reserved, silent
-            _ => 2,
-        }
-    }
-
-    /// The reason written when the answer changes the result.
-    pub fn reason(self) -> Reason {
-        match self {
-            Question::LoanPurpose => Reason::Missing(Field::LoanPurpose),
-            Question::OwnerOccupied => Reason::Missing(Field::OwnerOccupied),
-            Question::PropertyUnits => Reason::Missing(Field::PropertyUnits),
-            Question::BorrowerType => Reason::Missing(Field::BorrowerType),
-            Question::LienPosition => Reason::Missing(Field::LienPosition),
-            Question::OriginationEra => Reason::Missing(Field::OriginationDate),
-            Question::RefinancesPurchaseMoney => Reason::Missing(Field::RefinancesPurchaseMoney),
-            Question::NewAdvance => Reason::Missing(Field::NewAdvance),
-            Question::PurchaseMoneyPayoff => Reason::Missing(Field::PurchaseMoneyPayoff),
-            Question::ForeclosureMethod => Reason::Missing(Field::ForeclosureMethod),
-            Question::WrittenConsent => Reason::Missing(Field::WrittenConsent),
-            Question::DeedInLieuTerms => Reason::Missing(Field::DeedInLieuTerms),
-            Question::FairValue => Reason::Missing(Field::FairValue),
-            Question::Pre2013Chain => Reason::Rule(Rule::RefinanceChainPre2013),
-            Question::EntityBorrower => Reason::Rule(Rule::BorrowerTypeUnclear),
-            Question::NoWrittenConsent => Reason::Rule(Rule::NoWrittenConsent),
-            Question::ShortSaleIncomplete => Reason::Rule(Rule::ShortSaleIncomplete),
-            Question::DeedInLieuSilent | Question::DeedInLieuPurchaseMoney => Reason::Rule(Rule::DeedInLieuTerms),
-            Question::SameHolderContemporaneous => Reason::Rule(Rule::SameHolderContemporaneous),
-        }
-    }
-
-    /// A person-readable label for answer `a`, for `explain`.
-    pub fn answer_label(self, a: u8) -> &'static str {
-        match (self, a) {
-            (Question::LoanPurpose, 0) => "purchase or construction",
-            (Question::LoanPurpose, 1) => "refinance or cash-out refinance",
-            (Question::LoanPurpose, _) => "home equity or other",
-            (Question::PropertyUnits, 0) => "not a dwelling (0 units)",
-            (Question::PropertyUnits, 1) => "a dwelling of 1-4 units",
-            (Question::PropertyUnits, _) => "5 or more units",
-            (Question::BorrowerType, 0) => "individual",
-            (Question::BorrowerType, 1) => "corporation or public entity",
-            (Question::BorrowerType, 2) => "llc or limited partnership",
-            (Question::BorrowerType, 3) => "general partnership",
-            (Question::BorrowerType, _) => "trust",
-            (Question::LienPosition, 0) => "first lien",
-            (Question::LienPosition, _) => "junior lien",
-            (Question::OriginationEra, 0) => "executed before 2013-01-01",
-            (Question::OriginationEra, _) => "executed on or after 2013-01-01",
-            (Question::NewAdvance, 0) | (Question::PurchaseMoneyPayoff, 0) => "the largest new advance the facts allow",
-            (Question::NewAdvance, _) | (Question::PurchaseMoneyPayoff, _) => {
-                "the smallest new advance the facts allow"
-            }
-            (Question::ForeclosureMethod, 0) => "judicial sale",
-            (Question::ForeclosureMethod, _) => "trustee's sale",
-            (Question::DeedInLieuTerms, 0) => "waived",
-            (Question::DeedInLieuTerms, 1) => "reserved",
-            (Question::DeedInLieuTerms, _) => "silent",
-            (Question::FairValue, 0) => "fair value at or below the sale price",
-            (Question::FairValue, _) => "fair value covering the debt",
-            (Question::OwnerOccupied | Question::RefinancesPurchaseMoney | Question::WrittenConsent, 0) => "true",
-            (Question::OwnerOccupied | Question::RefinancesPurchaseMoney | Question::WrittenConsent, _) => "false",
-            (_, 0) => "read for the holder",
-            (_, _) => "read for the borrower",
-        }
-    }
-}
-
-/// The holder's answer to an unsettled point of law.
-pub const HOLDER: u8 = 0;
-/// The borrower's answer to an unsettled point of law.
-pub const BORROWER: u8 = 1;
 
 #[cfg(test)]
 mod tests {
@@ -451,8 +351,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn question_index_fits_table() {
-        assert_eq!(Question::SameHolderContemporaneous.index() + 1, Question::COUNT);
-    }
 }

@@ -14,9 +14,7 @@
 //! 9(a) tolled these periods 2020-04-06 to 2020-10-01 (LEGAL-RULES §1.14).
 
 use crate::deadlines::{self, Deadline, RULE_9_LONG};
-use crate::engine::Ctx;
-use crate::loan::Loan;
-use crate::rules::Rule;
+use super::prelude::*;
 
 /// Rule `337_four_years`: the last day to sue on the note, and whether the
 /// accrual date was defaulted.

@@ -17,10 +17,8 @@
 //! tolled by emergency rule 9(b) (periods of 180 days or less) when enabled.
 
 use crate::deadlines::{self, Deadline, RULE_9_SHORT};
-use crate::engine::Ctx;
-use crate::loan::Loan;
+use super::prelude::*;
 use crate::money::Money;
-use crate::rules::Rule;
 
 /// The 580a limit: indebtedness (without costs) over the greater of fair
 /// market value and sale price, never below zero.

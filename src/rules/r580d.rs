@@ -20,13 +20,12 @@
 //! sold out by another's sale is not "sold … under power of sale contained
 //! in" its own deed of trust (Roseleaf; Black Sky): see `sold_out_junior`.
 
-use crate::engine::Ctx;
-use crate::loan::Loan;
-use crate::rules::Rule;
+use super::prelude::*;
 
 /// Rule `580d_trustee_sale`: this lien's own trustee sold the property and the
-/// lien is not a 580d(c) bond or public-utility lien.
-pub fn bars(loan: &Loan, cx: &mut Ctx) -> bool {
+/// lien is not a 580d(c) bond or public-utility lien (a bar); a 580d(c) lien
+/// takes the 580a path, `580a_deficiency`.
+pub fn trustee_sale(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
     let bars = !loan.bond_or_utility_lien;
     cx.note(
         Some(Rule::TrusteeSale),
@@ -39,5 +38,5 @@ pub fn bars(loan: &Loan, cx: &mut Ctx) -> bool {
             }
         },
     );
-    bars
+    Ok(if bars { Found::bars(Rule::TrusteeSale) } else { Found::recovers(Rule::NonjudicialDeficiency) })
 }

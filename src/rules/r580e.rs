@@ -35,10 +35,11 @@
 //! come first; then written consent and the conveyance conditions, which an
 //! unsettled reading may excuse; then the unsettled trust question.
 
-use crate::engine::{Ask, Ctx};
-use crate::loan::{BorrowerType, Loan};
-use crate::rules::r580b::dwelling_1_to_4;
-use crate::rules::{HOLDER, Question, Rule};
+use super::prelude::*;
+use super::questions::{BorrowerClass, LienClass, Reading};
+use super::r580b::dwelling_1_to_4;
+use crate::dates::ymd;
+use crate::loan::BorrowerType;
 use crate::settings::Sb931Entities;
 use chrono::NaiveDate;
 
@@ -46,13 +47,6 @@ use chrono::NaiveDate;
 pub const SB931_EFFECTIVE: NaiveDate = ymd(2011, 1, 1);
 /// SB 458 (urgency) extended 580e to every lien from this day.
 pub const SB458_EFFECTIVE: NaiveDate = ymd(2011, 7, 15);
-
-const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(y, m, d) {
-        Some(d) => d,
-        None => panic!("invalid date"),
-    }
-}
 
 /// What 580e does to this short sale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +57,23 @@ pub enum ShortSale {
     NotApplicable(&'static str),
 }
 
+/// Rule `580e_short_sale` (a bar, flagging other collateral for an (a)(2)
+/// note) or `580e_not_applicable` (an action on the note, assuming the
+/// borrower waived security-first).
+pub fn short_sale(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
+    Ok(match checklist(loan, cx)? {
+        ShortSale::Barred { solely: true } => Found::bars(Rule::ShortSale),
+        ShortSale::Barred { solely: false } => {
+            Found::bars(Rule::ShortSale).with_flag(Flag::OtherCollateralMayBePursued)
+        }
+        ShortSale::NotApplicable(_) => {
+            Found::recovers(Rule::ShortSaleNotApplicable).with_flag(Flag::OneActionWaiverAssumed)
+        }
+    })
+}
+
 /// Applies 580e's checklist in the statute's order.
-pub fn short_sale(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
+pub fn checklist(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
     let r = check(loan, cx)?;
     cx.note(Some(match r {
         ShortSale::Barred { .. } => Rule::ShortSale,
@@ -97,7 +106,7 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
     if sb931 {
         let first = match loan.lien_position {
             Some(p) => p == 1,
-            None => cx.ask(Question::LienPosition)? == 0,
+            None => cx.ask(q::LienPosition)? == LienClass::First,
         };
         if !first {
             return Ok(ShortSale::NotApplicable(
@@ -107,12 +116,12 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
     }
     let borrower = match loan.borrower_type {
         Some(b) => b,
-        None => match cx.ask(Question::BorrowerType)? {
-            0 => BorrowerType::Individual,
-            1 => BorrowerType::Corporation,
-            2 => BorrowerType::Llc,
-            3 => BorrowerType::GeneralPartnership,
-            _ => BorrowerType::Trust,
+        None => match cx.ask(q::BorrowerType)? {
+            BorrowerClass::Individual => BorrowerType::Individual,
+            BorrowerClass::Corporation => BorrowerType::Corporation,
+            BorrowerClass::LlcOrLp => BorrowerType::Llc,
+            BorrowerClass::GeneralPartnership => BorrowerType::GeneralPartnership,
+            BorrowerClass::Trust => BorrowerType::Trust,
         },
     };
     let excluded = match borrower {
@@ -127,19 +136,19 @@ fn check(loan: &Loan, cx: &mut Ctx) -> Result<ShortSale, Ask> {
     }
     let consent = match loan.written_consent {
         Some(c) => c,
-        None => cx.ask(Question::WrittenConsent)? == 0,
+        None => cx.ask(q::WrittenConsent)?,
     };
-    if !consent && cx.ask(Question::NoWrittenConsent)? == HOLDER {
+    if !consent && cx.ask(q::NoWrittenConsent)? == Reading::Holder {
         return Ok(ShortSale::NotApplicable("no written consent by this holder (read for the holder)"));
     }
-    if (!loan.deed_recorded || !loan.proceeds_tendered) && cx.ask(Question::ShortSaleIncomplete)? == HOLDER {
+    if (!loan.deed_recorded || !loan.proceeds_tendered) && cx.ask(q::ShortSaleIncomplete)? == Reading::Holder {
         return Ok(ShortSale::NotApplicable(
             "title not passed by recorded deed or proceeds not tendered (read for the holder)",
         ));
     }
     if borrower == BorrowerType::Trust
         && cx.settings().entity_borrower_review
-        && cx.ask(Question::EntityBorrower)? == HOLDER
+        && cx.ask(q::EntityBorrower)? == Reading::Holder
     {
         return Ok(ShortSale::NotApplicable("a trust borrower (read for the holder)"));
     }

@@ -23,13 +23,12 @@
 //! rule 9 tolls the application is a setting (default: no).
 
 use crate::deadlines::{self, Deadline, RULE_9_SHORT};
-use crate::engine::Ctx;
-use crate::loan::Loan;
+use super::prelude::*;
 use crate::money::Money;
-use crate::rules::Rule;
 
-/// Rule `726b_waived`: the lender waived the deficiency in the action.
-pub fn waived(loan: &Loan, cx: &mut Ctx) -> bool {
+/// Rule `726b_waived` when the lender waived the deficiency in the action
+/// (a bar), else the judicial path `726b_deficiency`.
+pub fn waiver(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
     cx.note(
         Some(Rule::JudicialWaived),
         || format!("deficiency_waived = {}", loan.deficiency_waived),
@@ -41,7 +40,7 @@ pub fn waived(loan: &Loan, cx: &mut Ctx) -> bool {
             }
         },
     );
-    loan.deficiency_waived
+    Ok(if loan.deficiency_waived { Found::bars(Rule::JudicialWaived) } else { Found::recovers(Rule::JudicialDeficiency) })
 }
 
 /// Rule `726b_fair_value`: debt + costs over the greater of fair value and

@@ -15,8 +15,7 @@
 //! prohibits all of it (CCP 726(e), 716.020).
 
 use crate::deadlines;
-use crate::engine::Ctx;
-use crate::loan::Loan;
+use super::prelude::*;
 use crate::money::Money;
 use chrono::NaiveDate;
 

@@ -4,9 +4,7 @@
 //! 726) govern California real property. A loan on property in another state
 //! is `out_of_scope` / `out_of_state`: its whole deficiency is undetermined.
 
-use crate::engine::Ctx;
-use crate::loan::Loan;
-use crate::rules::Rule;
+use super::prelude::*;
 
 /// Rule `out_of_state`: the property is not in California.
 pub fn out_of_state(loan: &Loan, cx: &mut Ctx) -> bool {

@@ -18,15 +18,50 @@
 //! A contemporaneous junior held by a different holder may recover
 //! (Cadlerock Joint Venture v. Lobel (2012)).
 
-use crate::engine::{Ask, Ctx};
-use crate::loan::Loan;
-use crate::rules::{BORROWER, Question, Rule};
+use super::prelude::*;
+use super::questions::Reading;
 
-/// Whether the Simon reading bars this junior (asked only for a same-holder,
-/// contemporaneous pair when the setting routes it to review).
-pub fn simon_bars(loan: &Loan, cx: &mut Ctx) -> Result<bool, Ask> {
+/// Rule `sold_out_junior` (an action on the note), or `580d_same_holder`
+/// when the same holder's contemporaneous liens are read for the borrower
+/// (Simon).
+pub fn junior(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
+    let why = test(loan, cx)?;
+    trace(loan, cx, why);
+    Ok(match why {
+        Junior::SimonBars => Found::bars(Rule::SameHolderSimon),
+        _ => Found::recovers(Rule::SoldOutJunior),
+    })
+}
+
+/// Why the junior may or may not sue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Junior {
+    /// Sold out by another's sale (Roseleaf) or the same holder's separate loans (Black Sky).
+    MaySue,
+    /// Same holder, contemporaneous liens, the setting off: Black Sky followed.
+    ContemporaneousAllowed,
+    /// Same holder, contemporaneous liens, read for the holder (Black Sky).
+    ContemporaneousForHolder,
+    /// Same holder, contemporaneous liens, read for the borrower (Simon).
+    SimonBars,
+}
+
+fn test(loan: &Loan, cx: &mut Ctx) -> Result<Junior, Ask> {
     if !(loan.same_holder_as_senior && loan.liens_contemporaneous) {
-        cx.note(
+        return Ok(Junior::MaySue);
+    }
+    if !cx.settings().same_holder_contemporaneous_review {
+        return Ok(Junior::ContemporaneousAllowed);
+    }
+    Ok(match cx.ask(q::SameHolderContemporaneous)? {
+        Reading::Holder => Junior::ContemporaneousForHolder,
+        Reading::Borrower => Junior::SimonBars,
+    })
+}
+
+fn trace(loan: &Loan, cx: &mut Ctx, why: Junior) {
+    match why {
+        Junior::MaySue => cx.note(
             Some(Rule::SoldOutJunior),
             || {
                 format!(
@@ -41,23 +76,18 @@ pub fn simon_bars(loan: &Loan, cx: &mut Ctx) -> Result<bool, Ask> {
                     "sold out by another's sale: Roseleaf allows an action on the note".into()
                 }
             },
-        );
-        return Ok(false);
+        ),
+        Junior::ContemporaneousAllowed => {}
+        Junior::ContemporaneousForHolder | Junior::SimonBars => cx.note(
+            Some(Rule::SameHolderContemporaneous),
+            || "same_holder_as_senior = true; liens_contemporaneous = true".into(),
+            || {
+                if why == Junior::SimonBars {
+                    "read for the borrower (Simon): barred".into()
+                } else {
+                    "read for the holder (Black Sky): recoverable".into()
+                }
+            },
+        ),
     }
-    if !cx.settings().same_holder_contemporaneous_review {
-        return Ok(false);
-    }
-    let barred = cx.ask(Question::SameHolderContemporaneous)? == BORROWER;
-    cx.note(
-        Some(Rule::SameHolderContemporaneous),
-        || "same_holder_as_senior = true; liens_contemporaneous = true".into(),
-        || {
-            if barred {
-                "read for the borrower (Simon): barred".into()
-            } else {
-                "read for the holder (Black Sky): recoverable".into()
-            }
-        },
-    );
-    Ok(barred)
 }

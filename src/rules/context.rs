@@ -1,7 +1,12 @@
-//! What a rule may ask of the engine while it decides one loan.
+//! What a rule may ask of the engine while it decides one loan: the
+//! environment ([`Env`]), the answers assumed on this branch and the
+//! explanation being recorded ([`Ctx`]), and what a rule reports back
+//! ([`Found`]). It lives below the rules so imports run one way:
+//! engine → rules → loan, money, deadlines, settings.
 
+use super::questions::{Answers, Asks, Question};
+use super::{Flag, Rule};
 use crate::holidays::HolidayCalendar;
-use crate::rules::{Question, Rule};
 use crate::settings::Settings;
 use chrono::NaiveDate;
 
@@ -15,9 +20,51 @@ pub struct Env<'a> {
 }
 
 /// A rule needs the answer to a question the input leaves open. The engine
-/// tries every answer and compares the results (SPEC §3 "Unknown facts").
+/// tries every answer and compares the results (docs/law.md, "missing:<column>").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ask(pub Question);
+
+/// What a rule found: its code and what it does to the deficiency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found<T = ()> {
+    pub rule: Rule,
+    pub effect: Effect<T>,
+    /// An advisory flag the finding carries, if any.
+    pub flag: Option<Flag>,
+}
+
+/// What a finding does to the deficiency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect<T = ()> {
+    /// Bars the whole deficiency (outcome `barred`).
+    Bars,
+    /// Leaves the deficiency to the rules after it, with what the rule
+    /// worked out (e.g. the 580b(b) split that caps recovery).
+    Limits(T),
+    /// Opens a path of recovery named by the rule (an action on the note,
+    /// a 726(b) application, a 580a action).
+    Recovers,
+}
+
+impl<T> Found<T> {
+    pub fn bars(rule: Rule) -> Found<T> {
+        Found { rule, effect: Effect::Bars, flag: None }
+    }
+    pub fn recovers(rule: Rule) -> Found<T> {
+        Found { rule, effect: Effect::Recovers, flag: None }
+    }
+    pub fn limits(rule: Rule, what: T) -> Found<T> {
+        Found { rule, effect: Effect::Limits(what), flag: None }
+    }
+    pub fn with_flag(mut self, flag: Flag) -> Found<T> {
+        self.flag = Some(flag);
+        self
+    }
+    /// The finding bars the whole deficiency.
+    pub fn is_bar(&self) -> bool {
+        matches!(self.effect, Effect::Bars)
+    }
+}
 
 /// One line of an explanation: the rule considered, the facts it used, what
 /// it found.
@@ -48,15 +95,18 @@ impl<'a> Ctx<'a> {
         self.env.settings
     }
 
-    /// The answer this branch assumes for `q`, or `Err(Ask(q))` so the engine
-    /// can try each answer.
-    pub fn ask(&self, q: Question) -> Result<u8, Ask> {
-        self.answers[q.index()].ok_or(Ask(q))
+    /// The answer this branch assumes for question `Q`, by name, or
+    /// `Err(Ask(..))` so the engine can try each answer.
+    pub fn ask<Q: Asks>(&self, _q: Q) -> Result<Q::Answer, Ask> {
+        match self.answers[Q::ID as usize] {
+            Some(i) => Ok(<Q::Answer as Answers>::from_index(i)),
+            None => Err(Ask(Q::ID)),
+        }
     }
 
-    /// Fixes (or clears) the answer to `q` on this branch.
+    /// Fixes (or clears) answer number `a` to `q` on this branch.
     pub fn set_answer(&mut self, q: Question, a: Option<u8>) {
-        self.answers[q.index()] = a;
+        self.answers[q as usize] = a;
     }
 
     /// Runs `f` to look at a fact without branching on it: an open question
