@@ -223,29 +223,52 @@ fn assess(a: AssessArgs) -> Result<i32, Fatal> {
         max_rejects: a.max_rejects,
         progress: !a.quiet && std::io::stderr().is_terminal(),
     };
-    let summary = pipeline::run(&cfg)?;
+    let summary = match pipeline::run(&cfg) {
+        Ok(s) => s,
+        // `assess ... | head`: the reader has what it wanted.
+        Err(pipeline::RunError::ClosedPipe) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    for w in &summary.warnings {
+        eprintln!("deficiency: warning: {w}");
+    }
     if !a.quiet {
         eprintln!("{}", summary_line(&summary));
     }
     Ok(if summary.report.rows.rejected > 0 { 1 } else { 0 })
 }
 
-/// The one-paragraph summary printed on stderr.
+/// The one-paragraph summary printed on stderr: every input file by name,
+/// what was read and assessed (for a public data set: loans read,
+/// dispositions assessed and loans not assessed by reason), the totals.
 pub fn summary_line(s: &RunSummary) -> String {
     let r = &s.report;
     let t = &r.totals;
-    let mut line = format!(
-        "deficiency: {} rows read from {} file(s): {} assessed, {} rejected. Gross deficiency {}: recoverable {}, barred {}, undetermined {}. {:.2}s.",
-        r.rows.read,
-        r.inputs.len(),
-        r.rows.assessed,
-        r.rows.rejected,
+    let files = s.inputs.join(", ");
+    let mut line = if r.not_assessed.is_empty() {
+        format!(
+            "deficiency: {} rows read from {files}: {} assessed, {} rejected.",
+            r.rows.read, r.rows.assessed, r.rows.rejected
+        )
+    } else {
+        let skipped: u64 = r.not_assessed.values().sum();
+        let why: Vec<String> = r.not_assessed.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!(
+            "deficiency: {} loans read from {files}: {} dispositions assessed, {} rejected; {skipped} loans not assessed ({}).",
+            r.rows.read + skipped,
+            r.rows.assessed,
+            r.rows.rejected,
+            why.join(", ")
+        )
+    };
+    line.push_str(&format!(
+        " Gross deficiency {}: recoverable {}, barred {}, undetermined {}. {:.2}s.",
         money::fmt(t.gross),
         money::fmt(t.recoverable),
         money::fmt(t.barred),
         money::fmt(t.undetermined),
         s.elapsed.as_secs_f64()
-    );
+    ));
     if !s.written.is_empty() {
         let names: Vec<String> = s.written.iter().map(|p| p.display().to_string()).collect();
         line.push_str(&format!(" Wrote {}.", names.join(", ")));

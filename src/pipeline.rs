@@ -52,6 +52,9 @@ pub struct RunConfig {
 /// What a finished run reports on stderr.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
+    /// Every input file given, in order (an agency layout's acquisition and
+    /// origination files included).
+    pub inputs: Vec<String>,
     pub report: Report,
     pub elapsed: Duration,
     pub written: Vec<PathBuf>,
@@ -67,6 +70,12 @@ pub enum RunError {
     Write { path: String, source: io::Error },
     #[error("{0}")]
     Usage(String),
+    /// The reader of stdout (or stderr) went away, as `| head` does: the run
+    /// stops quietly and writes nothing more (exit 0, like ripgrep).
+    #[error("output closed by the reader")]
+    ClosedPipe,
+    #[error("internal error (please report): {0}")]
+    Internal(String),
     #[error("stopped: {rejected} rows rejected, more than --max-rejects {max}; last: {last}")]
     TooManyRejects { rejected: u64, max: u64, last: String },
     #[error("internal error (please report): {0}")]
@@ -108,7 +117,12 @@ struct Sink {
 }
 
 fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
-    move |source| RunError::Write { path: path.display().to_string(), source }
+    move |source| write_error(path.display().to_string(), source)
+}
+
+/// A write failed: a closed pipe stops the run quietly, anything else is fatal.
+fn write_error(path: String, source: io::Error) -> RunError {
+    if source.kind() == io::ErrorKind::BrokenPipe { RunError::ClosedPipe } else { RunError::Write { path, source } }
 }
 
 impl Sink {
@@ -141,11 +155,7 @@ impl Sink {
         };
         let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
         let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
-            None => (
-                RejectsWriter::new(Box::new(io::stderr()) as Box<dyn Write + Send>)
-                    .map_err(wr(std::path::Path::new("stderr")))?,
-                None,
-            ),
+            None => (RejectsWriter::lazy(Box::new(io::stderr()) as Box<dyn Write + Send>), None),
             Some(p) => {
                 let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
                 let w: Box<dyn Write + Send> = Box::new(f.writer().map_err(wr(&p))?);
@@ -170,7 +180,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads.max(1))
         .build()
-        .map_err(|e| RunError::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+        .map_err(|e| RunError::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let calendar = HolidayCalendar::embedded();
     let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
     // Open every input first: a missing column is fatal before anything is written.
@@ -181,9 +191,6 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         if !h.unknown.is_empty() {
             warnings.push(format!("{}: ignoring unknown column(s): {}", h.path, h.unknown.join(", ")));
         }
-    }
-    for w in &warnings {
-        eprintln!("deficiency: warning: {w}");
     }
     let sink = Sink::open(cfg)?;
     let mut report = Report { as_of: Some(cfg.as_of), ..Report::default() };
@@ -202,23 +209,24 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
 
     let job = Job { row_cx, env, ignored: &ignored, csv: sink.results.is_csv() };
     let writer = Writer::new(cfg, sink, report, progress);
-    let (sink, report) = if cfg.threads <= 1 {
+    let (sink, mut report) = if cfg.threads <= 1 {
         run_sequential(&mut sources, writer, job)?
     } else {
         run_pipelined(&mut sources, writer, &pool, job)?
     };
+    warnings.append(&mut report.warnings);
     let ignored_sale_price = ignored.into_inner();
     if ignored_sale_price > 0 {
-        let w = format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale");
-        eprintln!("deficiency: warning: {w}");
-        warnings.push(w);
+        warnings.push(format!(
+            "{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"
+        ));
     }
     // Render reports before committing anything, so a failure leaves nothing.
     let mut report_files = Vec::new();
     for p in &cfg.reports {
         let fmt = ReportFormat::from_path(p)
             .ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
-        let text = fmt.render(&report).map_err(|m| RunError::Usage(format!("{}: {m}", p.display())))?;
+        let text = fmt.render(&report).map_err(|m| RunError::Internal(format!("{}: {m}", p.display())))?;
         let mut f = AtomicFile::create(p).map_err(wr(p))?;
         {
             let mut w = f.writer().map_err(wr(p))?;
@@ -238,7 +246,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         f.commit().map_err(wr(&p))?;
         written.push(p);
     }
-    Ok(RunSummary { report, elapsed: started.elapsed(), written, warnings })
+    Ok(RunSummary { inputs: cfg.inputs.clone(), report, elapsed: started.elapsed(), written, warnings })
 }
 
 /// A typed and assessed row, a rejected row, or a broken invariant (a bug).
@@ -253,6 +261,7 @@ struct FileEnd {
     path: String,
     rows: u64,
     not_assessed: Vec<(String, u64)>,
+    warnings: Vec<String>,
 }
 
 /// What passes between the stages: a batch (its first `n` records are
@@ -385,7 +394,12 @@ fn run_pipelined(
                         return Ok(());
                     }
                 }
-                let end = FileEnd { path: src.header().path.clone(), rows, not_assessed: src.not_assessed() };
+                let end = FileEnd {
+                    path: src.header().path.clone(),
+                    rows,
+                    not_assessed: src.not_assessed(),
+                    warnings: src.warnings(),
+                };
                 if raw_tx.send(Msg::End(end)).is_err() {
                     return Ok(());
                 }
@@ -410,9 +424,9 @@ fn run_pipelined(
         drop(out_tx);
         drop(spare_tx);
         let written =
-            writer.join().map_err(|_| RunError::Usage("internal error: the writer thread panicked".into()))?;
+            writer.join().map_err(|_| RunError::Internal("the writer thread panicked".into()))?;
         drop(raw_rx);
-        let read = reader.join().map_err(|_| RunError::Usage("internal error: the reader thread panicked".into()))?;
+        let read = reader.join().map_err(|_| RunError::Internal("the reader thread panicked".into()))?;
         let (sink, report) = written?;
         read?;
         Ok((sink, report))
@@ -430,6 +444,8 @@ struct Writer<'a> {
     fresh: Vec<bool>,
     tally: crate::report::tally::Tally,
     progress: Option<indicatif::ProgressBar>,
+    /// Warnings the sources gave at the end of their files.
+    warnings: Vec<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -442,6 +458,7 @@ impl<'a> Writer<'a> {
             fresh: Vec::new(),
             tally: Default::default(),
             progress,
+            warnings: Vec::new(),
         }
     }
 
@@ -450,6 +467,7 @@ impl<'a> Writer<'a> {
         for (k, n) in end.not_assessed {
             *self.report.not_assessed.entry(k).or_default() += n;
         }
+        self.warnings.extend(end.warnings);
     }
 
     /// Writes the assessed pieces of one batch, in order, leaving them empty
@@ -531,6 +549,7 @@ impl<'a> Writer<'a> {
         }
         let mut report = self.report;
         self.tally.fold_into(&mut report);
+        report.warnings = self.warnings;
         (self.sink, report)
     }
 }
@@ -591,7 +610,12 @@ fn run_sequential(
             let count = assess_batch(&batch, n, &header, &mut pieces, job, None);
             w.batch(&mut pieces[..count], &header)?;
         }
-        w.end_file(FileEnd { path: header.path.clone(), rows, not_assessed: src.not_assessed() });
+        w.end_file(FileEnd {
+            path: header.path.clone(),
+            rows,
+            not_assessed: src.not_assessed(),
+            warnings: src.warnings(),
+        });
     }
     Ok(w.finish())
 }
@@ -667,10 +691,7 @@ fn prefetch<T>(x: &T) {
 }
 
 fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
-    RunError::Write {
-        path: cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()),
-        source: e,
-    }
+    write_error(cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), e)
 }
 
 /// A 64-bit fingerprint of a loan id (std's SipHash with its fixed default

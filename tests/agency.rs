@@ -6,11 +6,14 @@
 //! assess` on them, and check each disposition gives the same decision as a
 //! hand-written native-layout row holding the same facts.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const AS_OF: &str = "2026-01-15";
-const SAMPLE: &str = "/work/shared/fixtures/external/fannie-mae-2000Q1-nvidia-spark-rapids-examples";
+/// The real sample, beside the crate in the project's shared fixtures.
+const SAMPLE: &str = "fixtures/external/fannie-mae-2000Q1-nvidia-spark-rapids-examples";
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_deficiency"))
@@ -84,13 +87,9 @@ fn records(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
 
 #[test]
 fn real_fannie_mae_sample_accounts_for_every_loan() {
-    let dir = Path::new(SAMPLE);
+    let Some(dir) = common::shared_dir(SAMPLE) else { return };
     let acq = dir.join("Acquisition_2000Q1.txt");
     let perf = dir.join("Performance_2000Q1-P.txt");
-    if !acq.exists() || !perf.exists() {
-        eprintln!("note: skipping: the Fannie Mae sample is not at {SAMPLE}");
-        return;
-    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let (acq_s, perf_s) = (acq.display().to_string(), perf.display().to_string());
     let (_, csv, report, err) = assess(tmp.path(), "r", "fannie-mae", &[&acq_s, &perf_s], &[]);
@@ -117,6 +116,15 @@ fn real_fannie_mae_sample_accounts_for_every_loan() {
     assert_eq!(loan["agency_net_loss"], "27289.13");
     assert_eq!(loan["event_date"], "2003-08-01");
     assert!(err.contains("REO"), "warns that REO proceeds stand in for the sale price: {err}");
+    // Regression (the summary said "4 rows read from 1 file(s)"): it names
+    // both files and counts loans read, dispositions and loans not assessed.
+    let out = tmp.path().join("summary.csv").display().to_string();
+    let o = run(&["assess", "--layout", "fannie-mae", "--as-of", AS_OF, "--out", &out, &acq_s, &perf_s]);
+    let said = stderr(&o);
+    let summary = said.lines().find(|l| l.contains(" read from ")).expect("summary line");
+    assert!(summary.contains(&format!("{acquisition_loans} loans read from {acq_s}, {perf_s}")), "{summary}");
+    assert!(summary.contains("4 dispositions assessed"), "{summary}");
+    assert!(summary.contains("4996 loans not assessed") && summary.contains("266 prepaid or matured"), "{summary}");
     // The files may come in either order.
     let (_, csv2, _, _) = assess(tmp.path(), "r2", "fannie-mae", &[&perf_s, &acq_s], &[]);
     assert_eq!(csv, csv2);

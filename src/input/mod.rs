@@ -44,6 +44,11 @@ pub trait RecordSource: Send {
     fn not_assessed(&self) -> Vec<(String, u64)> {
         Vec::new()
     }
+    /// Warnings about what was read (e.g. a data set's proxy for a value it
+    /// lacks), known once the source is exhausted.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A batch of records from one source. Its buffers are reused from batch

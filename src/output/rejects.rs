@@ -8,16 +8,34 @@ pub const COLUMNS: &[&str] = &["file", "row", "line", "loan_id", "column", "valu
 /// Writes rejects as CSV.
 pub struct RejectsWriter<W: Write> {
     w: csv::Writer<W>,
+    header_written: bool,
 }
 
 impl<W: Write> RejectsWriter<W> {
+    /// A rejects file: its header is written at once, so a run without
+    /// rejects leaves a file with the header alone.
     pub fn new(inner: W) -> io::Result<Self> {
-        let mut w = csv::WriterBuilder::new().from_writer(inner);
-        w.write_record(COLUMNS)?;
-        Ok(RejectsWriter { w })
+        let mut r = RejectsWriter::lazy(inner);
+        r.header()?;
+        Ok(r)
+    }
+
+    /// Rejects on a stream shared with other messages (stderr): the header
+    /// comes with the first reject, so a run without rejects prints nothing.
+    pub fn lazy(inner: W) -> Self {
+        RejectsWriter { w: csv::WriterBuilder::new().from_writer(inner), header_written: false }
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        if !self.header_written {
+            self.w.write_record(COLUMNS)?;
+            self.header_written = true;
+        }
+        Ok(())
     }
 
     pub fn write(&mut self, r: &Reject) -> io::Result<()> {
+        self.header()?;
         let row = r.row.to_string();
         let line = r.line.map(|l| l.to_string()).unwrap_or_default();
         self.w.write_record([

@@ -110,6 +110,8 @@ pub struct Report {
     pub settings: Vec<(String, String)>,
     /// Holiday calendar version and years.
     pub calendar: Option<(String, i32, i32)>,
+    /// Warnings the inputs gave (printed by the command line, not rendered).
+    pub warnings: Vec<String>,
 }
 
 impl Report {

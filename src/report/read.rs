@@ -47,9 +47,10 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
     }
     let mut rows = 0u64;
     let mut tally = super::tally::Tally::default();
-    for (n, rec) in rdr.records().enumerate() {
+    for rec in rdr.records() {
         let rec = rec.map_err(|e| err(e.to_string()))?;
-        let line = n + 2;
+        // The physical line the record starts on (a quoted field may span lines).
+        let line = rec.position().map_or(0, |p| p.line());
         let get = |i: usize| rec.get(idx[i]).unwrap_or("").trim();
         let bad = |col: &str, v: &str| err(format!("line {line}: column \"{col}\": \"{v}\" is not valid"));
         let money = |i: usize, col: &str| parse_money(get(i).as_bytes()).map_err(|_| bad(col, get(i)));

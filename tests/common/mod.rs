@@ -287,3 +287,16 @@ pub fn check_tables(files: &[PathBuf]) -> usize {
     }
     rows
 }
+
+/// A folder of the project's shared research files (`../shared/<rel>` beside
+/// the crate), or `None` when it is absent on a developer's machine. In CI
+/// (`CI` set) its absence is a failure, never a silent skip.
+pub fn shared_dir(rel: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(std::env::var_os("CI").is_none(), "{} is missing, and CI must not skip tests that need it", p.display());
+    eprintln!("note: skipping: {} is absent", p.display());
+    None
+}

@@ -1056,13 +1056,6 @@ impl Acc {
                 }
             }
         }
-        if self.reo_proxy > 0 {
-            eprintln!(
-                "deficiency: warning: {}: {} loan(s) ended in REO or a deed in lieu: their sale_price is the net proceeds of the later \
-                 REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry (see the README section on Fannie Mae and Freddie Mac data)",
-                self.path, self.reo_proxy
-            );
-        }
         Ok(())
     }
 }
@@ -1118,6 +1111,18 @@ impl RecordSource for AgencySource {
 
     fn not_assessed(&self) -> Vec<(String, u64)> {
         self.acc.counts.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        if self.acc.reo_proxy == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{}: {} loan(s) ended in REO or a deed in lieu: their sale_price is the net proceeds of the later \
+             REO resale, not the foreclosure-sale bid or the credit given, which the data do not carry \
+             (see the README section on Fannie Mae and Freddie Mac data)",
+            self.acc.path, self.acc.reo_proxy
+        )]
     }
 }
 
