@@ -410,7 +410,7 @@ fn generate(a: GenerateArgs) -> Result<i32, Fatal> {
     if name.ends_with(".csv") {
         crate::generate::write_csv(a.rows, a.seed, w).map_err(err)?;
     } else if name.ends_with(".parquet") {
-        let mut pw = crate::output::parquet::NativeParquetWriter::new(w, crate::generate::COLUMNS).map_err(err)?;
+        let mut pw = crate::output::parquet::NativeParquetWriter::new(w, crate::generate::columns()).map_err(err)?;
         let mut g = crate::generate::Generator::new(a.seed);
         let mut row = crate::generate::empty_row();
         for _ in 0..a.rows {

@@ -37,99 +37,19 @@
 //! refinance_costs_financed + new_advance` (a blank `refinance_costs_financed`
 //! stands for 0; a blank `principal_paid` is derivable by that identity).
 
+use crate::loan::Field;
 use std::io::{self, BufWriter, Write};
 
-/// Column names in output order: all SPEC §3 columns, required ones first,
-/// then the optional ones in the order of the SPEC table.
-pub const COLUMNS: &[&str] = &[
-    "loan_id",
-    "event_type",
-    "event_date",
-    "unpaid_principal",
-    "sale_price",
-    "state",
-    "lien_position",
-    "loan_purpose",
-    "seller_financed",
-    "origination_date",
-    "property_units",
-    "owner_occupied",
-    "borrower_type",
-    "accrued_interest",
-    "advances",
-    "costs",
-    "fair_value",
-    "surplus_received",
-    "refinances_purchase_money",
-    "first_refinance_date",
-    "purchase_money_payoff",
-    "refinance_costs_financed",
-    "new_advance",
-    "principal_paid",
-    "same_holder_as_senior",
-    "liens_contemporaneous",
-    "senior_sale_type",
-    "written_consent",
-    "deed_recorded",
-    "proceeds_tendered",
-    "secured_solely",
-    "fraud_or_waste",
-    "deficiency_waived",
-    "deed_in_lieu_terms",
-    "bond_or_utility_lien",
-    "guarantor",
-    "deficiency_filed_date",
-    "accrual_date",
-    "bankruptcy",
-    "bankruptcy_petition_date",
-    "bankruptcy_discharge_date",
-    "discharge_exception",
-];
+/// The columns `generate` writes: every native input column (declared in
+/// [`Field`]) but the extensions, in declared order, so a column's position
+/// is its [`Field`] number.
+pub fn columns() -> &'static [Field] {
+    &Field::ALL[..Field::ALL.len() - Field::EXTENSIONS.len()]
+}
 
-/// Indices into [`COLUMNS`] (checked by a unit test).
-mod c {
-    pub const LOAN_ID: usize = 0;
-    pub const EVENT_TYPE: usize = 1;
-    pub const EVENT_DATE: usize = 2;
-    pub const UNPAID_PRINCIPAL: usize = 3;
-    pub const SALE_PRICE: usize = 4;
-    pub const STATE: usize = 5;
-    pub const LIEN_POSITION: usize = 6;
-    pub const LOAN_PURPOSE: usize = 7;
-    pub const SELLER_FINANCED: usize = 8;
-    pub const ORIGINATION_DATE: usize = 9;
-    pub const PROPERTY_UNITS: usize = 10;
-    pub const OWNER_OCCUPIED: usize = 11;
-    pub const BORROWER_TYPE: usize = 12;
-    pub const ACCRUED_INTEREST: usize = 13;
-    pub const ADVANCES: usize = 14;
-    pub const COSTS: usize = 15;
-    pub const FAIR_VALUE: usize = 16;
-    pub const SURPLUS_RECEIVED: usize = 17;
-    pub const REFINANCES_PURCHASE_MONEY: usize = 18;
-    pub const FIRST_REFINANCE_DATE: usize = 19;
-    pub const PURCHASE_MONEY_PAYOFF: usize = 20;
-    pub const REFINANCE_COSTS_FINANCED: usize = 21;
-    pub const NEW_ADVANCE: usize = 22;
-    pub const PRINCIPAL_PAID: usize = 23;
-    pub const SAME_HOLDER_AS_SENIOR: usize = 24;
-    pub const LIENS_CONTEMPORANEOUS: usize = 25;
-    pub const SENIOR_SALE_TYPE: usize = 26;
-    pub const WRITTEN_CONSENT: usize = 27;
-    pub const DEED_RECORDED: usize = 28;
-    pub const PROCEEDS_TENDERED: usize = 29;
-    pub const SECURED_SOLELY: usize = 30;
-    pub const FRAUD_OR_WASTE: usize = 31;
-    pub const DEFICIENCY_WAIVED: usize = 32;
-    pub const DEED_IN_LIEU_TERMS: usize = 33;
-    pub const BOND_OR_UTILITY_LIEN: usize = 34;
-    pub const GUARANTOR: usize = 35;
-    pub const DEFICIENCY_FILED_DATE: usize = 36;
-    pub const ACCRUAL_DATE: usize = 37;
-    pub const BANKRUPTCY: usize = 38;
-    pub const BANKRUPTCY_PETITION_DATE: usize = 39;
-    pub const BANKRUPTCY_DISCHARGE_DATE: usize = 40;
-    pub const DISCHARGE_EXCEPTION: usize = 41;
+/// Where column `f` sits in a generated row.
+const fn col(f: Field) -> usize {
+    f as usize
 }
 
 /// Latest date the generator ever writes (any `--as-of` from 2026-01-01 on
@@ -425,14 +345,14 @@ impl Generator {
     }
 
     /// Fills `row` with the next loan's cells, one `Vec<u8>` per column of
-    /// [`COLUMNS`], in that order. Each buffer is cleared and reused, so no
+    /// [`columns`], in that order. Each buffer is cleared and reused, so no
     /// allocation happens per row once the buffers have grown; an empty
     /// buffer is a blank cell (unknown, or the column's default).
     ///
     /// # Panics
-    /// If `row.len() != COLUMNS.len()` (see [`empty_row`]).
+    /// If `row.len() != columns().len()` (see [`empty_row`]).
     pub fn next_row(&mut self, row: &mut [Vec<u8>]) {
-        assert_eq!(row.len(), COLUMNS.len(), "row must have one buffer per column of COLUMNS");
+        assert_eq!(row.len(), columns().len(), "row must have one buffer per column of COLUMNS");
         for cell in row.iter_mut() {
             cell.clear();
         }
@@ -445,13 +365,13 @@ impl Generator {
 
 /// Fresh row buffers for [`Generator::next_row`], one per column.
 pub fn empty_row() -> Vec<Vec<u8>> {
-    (0..COLUMNS.len()).map(|_| Vec::with_capacity(24)).collect()
+    (0..columns().len()).map(|_| Vec::with_capacity(24)).collect()
 }
 
-/// Writes the header line: [`COLUMNS`] joined by `,`, then `\n`.
+/// Writes the header line: [`columns`] joined by `,`, then `\n`.
 pub fn write_csv_header<W: Write>(out: &mut W) -> io::Result<()> {
     let mut line = Vec::with_capacity(1024);
-    for (i, name) in COLUMNS.iter().enumerate() {
+    for (i, name) in columns().iter().map(|f| f.name()).enumerate() {
         if i > 0 {
             line.push(b',');
         }
@@ -503,7 +423,7 @@ pub fn write_csv<W: Write>(rows: u64, seed: u64, out: W) -> io::Result<()> {
 fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     // loan_id: G{seed}-{n:08}
     {
-        let id = &mut row[c::LOAN_ID];
+        let id = &mut row[col(Field::LoanId)];
         id.extend_from_slice(prefix);
         let mut digits = 0;
         let mut t = n;
@@ -519,7 +439,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
 
     // --- event ---------------------------------------------------------
     let event = Event::ALL[rng.pick(&Event::WEIGHTS)];
-    row[c::EVENT_TYPE].extend_from_slice(event.name());
+    row[col(Field::EventType)].extend_from_slice(event.name());
 
     let event_date = if event == Event::Short && rng.chance(1000) {
         // SB 931 window: first-lien-only § 580e.
@@ -535,13 +455,13 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             _ => rng.day(RECENT_FROM, LATEST),
         }
     };
-    put_date(&mut row[c::EVENT_DATE], event_date);
+    put_date(&mut row[col(Field::EventDate)], event_date);
 
     // --- state -----------------------------------------------------------
     if rng.chance(200) {
-        row[c::STATE].extend_from_slice(OTHER_STATES[rng.below(OTHER_STATES.len() as u64) as usize]);
+        row[col(Field::State)].extend_from_slice(OTHER_STATES[rng.below(OTHER_STATES.len() as u64) as usize]);
     } else if rng.chance(8500) {
-        row[c::STATE].extend_from_slice(b"CA");
+        row[col(Field::State)].extend_from_slice(b"CA");
     } // else blank: defaults to CA
 
     // --- lien, purpose, seller carryback -----------------------------------
@@ -555,7 +475,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         }
     };
     if !rng.chance(350) {
-        put_u64(&mut row[c::LIEN_POSITION], lien);
+        put_u64(&mut row[col(Field::LienPosition)], lien);
     }
 
     let seller_financed = rng.chance(300);
@@ -569,12 +489,12 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         Purpose::ALL[rng.pick(&Purpose::JUNIOR_LIEN)]
     };
     if !rng.chance(500) {
-        row[c::LOAN_PURPOSE].extend_from_slice(purpose.name());
+        row[col(Field::LoanPurpose)].extend_from_slice(purpose.name());
     }
     if seller_financed {
-        put_bool(&mut row[c::SELLER_FINANCED], true);
+        put_bool(&mut row[col(Field::SellerFinanced)], true);
     } else {
-        put_bool_or_blank(rng, &mut row[c::SELLER_FINANCED], false, 3000);
+        put_bool_or_blank(rng, &mut row[col(Field::SellerFinanced)], false, 3000);
     }
 
     // --- property and borrower -------------------------------------------
@@ -588,11 +508,11 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         _ => 6,
     };
     if !rng.chance(450) {
-        put_u64(&mut row[c::PROPERTY_UNITS], units);
+        put_u64(&mut row[col(Field::PropertyUnits)], units);
     }
     let borrower = rng.pick(&BORROWER_WEIGHTS);
     if !rng.chance(400) {
-        row[c::BORROWER_TYPE].extend_from_slice(BORROWER_TYPES[borrower]);
+        row[col(Field::BorrowerType)].extend_from_slice(BORROWER_TYPES[borrower]);
     }
     let occupied_bp = if units == 0 {
         0
@@ -604,7 +524,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         8200
     };
     let occupied = rng.chance(occupied_bp);
-    put_bool_or_blank(rng, &mut row[c::OWNER_OCCUPIED], occupied, 450);
+    put_bool_or_blank(rng, &mut row[col(Field::OwnerOccupied)], occupied, 450);
 
     // --- origination and refinance chain ----------------------------------
     let is_refi = matches!(purpose, Purpose::Refinance | Purpose::CashOut);
@@ -618,7 +538,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     } else {
         rng.day(EARLIEST_ORIGINATION.max(event_date - 15 * YEAR), event_date - YEAR)
     };
-    put_date(&mut row[c::ORIGINATION_DATE], origination);
+    put_date(&mut row[col(Field::OriginationDate)], origination);
 
     // Principal at origination (the refinance's principal, for refinances).
     let original: u64 = if lien == 1 {
@@ -634,9 +554,9 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     let unpaid;
     if is_refi {
         if refi_pm {
-            put_bool_or_blank(rng, &mut row[c::REFINANCES_PURCHASE_MONEY], true, 900);
+            put_bool_or_blank(rng, &mut row[col(Field::RefinancesPurchaseMoney)], true, 900);
         } else {
-            put_bool_or_blank(rng, &mut row[c::REFINANCES_PURCHASE_MONEY], false, 1200);
+            put_bool_or_blank(rng, &mut row[col(Field::RefinancesPurchaseMoney)], false, 1200);
         }
     }
     if refi_pm {
@@ -644,10 +564,10 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         // earlier one, possibly before 2013 (pre-2013 chain).
         match rng.pick(&[55, 15, 30]) {
             0 => {}
-            1 => put_date(&mut row[c::FIRST_REFINANCE_DATE], origination),
+            1 => put_date(&mut row[col(Field::FirstRefinanceDate)], origination),
             _ => {
                 let first = rng.day(EARLIEST_ORIGINATION.max(origination - 9 * YEAR), origination - 200);
-                put_date(&mut row[c::FIRST_REFINANCE_DATE], first.min(origination));
+                put_date(&mut row[col(Field::FirstRefinanceDate)], first.min(origination));
             }
         }
         let new_advance = match purpose {
@@ -661,36 +581,36 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         unpaid = original - paid;
 
         if !rng.chance(200) {
-            put_money(&mut row[c::PURCHASE_MONEY_PAYOFF], payoff);
+            put_money(&mut row[col(Field::PurchaseMoneyPayoff)], payoff);
         }
         if costs_financed > 0 || !rng.chance(5000) {
-            put_money(&mut row[c::REFINANCE_COSTS_FINANCED], costs_financed);
+            put_money(&mut row[col(Field::RefinanceCostsFinanced)], costs_financed);
         }
         if !rng.chance(200) {
-            put_money(&mut row[c::NEW_ADVANCE], new_advance);
+            put_money(&mut row[col(Field::NewAdvance)], new_advance);
         }
         if !rng.chance(3000) {
-            put_money(&mut row[c::PRINCIPAL_PAID], paid);
+            put_money(&mut row[col(Field::PrincipalPaid)], paid);
         }
     } else {
         // Amortised or not: whatever is left, with cents.
         unpaid = original - if rng.chance(5000) { rng.pct(original, 0, 1500) } else { 0 };
     }
-    put_money(&mut row[c::UNPAID_PRINCIPAL], unpaid);
+    put_money(&mut row[col(Field::UnpaidPrincipal)], unpaid);
 
     // --- debt components --------------------------------------------------
     let interest = if rng.chance(500) {
         0
     } else {
         let v = unpaid * rng.range(300, 900) * rng.range(2, 30) / 120_000;
-        put_money(&mut row[c::ACCRUED_INTEREST], v);
+        put_money(&mut row[col(Field::AccruedInterest)], v);
         v
     };
     let advances = if rng.chance(1500) {
         0
     } else {
         let v = rng.pct(unpaid, 0, 300);
-        put_money(&mut row[c::ADVANCES], v);
+        put_money(&mut row[col(Field::Advances)], v);
         v
     };
     let cost_range = match event {
@@ -702,11 +622,11 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     let costs = match cost_range {
         Some((lo, hi)) if !rng.chance(800) => {
             let v = rng.range(lo, hi);
-            put_money(&mut row[c::COSTS], v);
+            put_money(&mut row[col(Field::Costs)], v);
             v
         }
         None if rng.chance(4000) => {
-            put_money(&mut row[c::COSTS], 0);
+            put_money(&mut row[col(Field::Costs)], 0);
             0
         }
         _ => 0,
@@ -723,7 +643,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         _ => Some(if rng.chance(800) { rng.pct(debt, 10_000, 11_000) } else { rng.pct(debt, 4000, 9990) }),
     };
     if let Some(price) = sale {
-        put_money(&mut row[c::SALE_PRICE], price);
+        put_money(&mut row[col(Field::SalePrice)], price);
     }
 
     let bond_lien = match event {
@@ -732,9 +652,9 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         _ => false,
     };
     if bond_lien {
-        put_bool(&mut row[c::BOND_OR_UTILITY_LIEN], true);
+        put_bool(&mut row[col(Field::BondOrUtilityLien)], true);
     } else if event.is_foreclosure() || event == Event::Short {
-        put_bool_or_blank(rng, &mut row[c::BOND_OR_UTILITY_LIEN], false, 5000);
+        put_bool_or_blank(rng, &mut row[col(Field::BondOrUtilityLien)], false, 5000);
     }
 
     let fair_value_bp = match event {
@@ -754,23 +674,23 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             1 => rng.pct(price, 8500, 10_000),
             _ => rng.pct(debt, 10_000, 12_000),
         };
-        put_money(&mut row[c::FAIR_VALUE], fv);
+        put_money(&mut row[col(Field::FairValue)], fv);
     }
 
     if event == Event::Senior {
         if rng.chance(1200) {
             let surplus = if rng.chance(7000) { rng.pct(debt, 100, 5000) } else { rng.pct(debt, 10_000, 10_800) };
-            put_money(&mut row[c::SURPLUS_RECEIVED], surplus);
+            put_money(&mut row[col(Field::SurplusReceived)], surplus);
         } else if rng.chance(2000) {
-            put_money(&mut row[c::SURPLUS_RECEIVED], 0);
+            put_money(&mut row[col(Field::SurplusReceived)], 0);
         }
         let same_holder = rng.chance(3000);
-        put_bool_or_blank(rng, &mut row[c::SAME_HOLDER_AS_SENIOR], same_holder, 3000);
+        put_bool_or_blank(rng, &mut row[col(Field::SameHolderAsSenior)], same_holder, 3000);
         let contemporaneous = rng.chance(if purpose == Purpose::Purchase { 6000 } else { 1500 });
-        put_bool_or_blank(rng, &mut row[c::LIENS_CONTEMPORANEOUS], contemporaneous, 2500);
+        put_bool_or_blank(rng, &mut row[col(Field::LiensContemporaneous)], contemporaneous, 2500);
         match rng.pick(&[68, 17, 15]) {
-            0 => row[c::SENIOR_SALE_TYPE].extend_from_slice(b"trustee"),
-            1 => row[c::SENIOR_SALE_TYPE].extend_from_slice(b"judicial"),
+            0 => row[col(Field::SeniorSaleType)].extend_from_slice(b"trustee"),
+            1 => row[col(Field::SeniorSaleType)].extend_from_slice(b"judicial"),
             _ => {}
         }
     }
@@ -778,40 +698,40 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     // --- short sale ---------------------------------------------------------
     if event == Event::Short {
         match rng.pick(&[880, 60, 60]) {
-            0 => put_bool(&mut row[c::WRITTEN_CONSENT], true),
-            1 => put_bool(&mut row[c::WRITTEN_CONSENT], false),
+            0 => put_bool(&mut row[col(Field::WrittenConsent)], true),
+            1 => put_bool(&mut row[col(Field::WrittenConsent)], false),
             _ => {}
         }
         let recorded = !rng.chance(300);
-        put_bool_or_blank(rng, &mut row[c::DEED_RECORDED], recorded, if recorded { 5000 } else { 0 });
+        put_bool_or_blank(rng, &mut row[col(Field::DeedRecorded)], recorded, if recorded { 5000 } else { 0 });
         let tendered = !rng.chance(300);
-        put_bool_or_blank(rng, &mut row[c::PROCEEDS_TENDERED], tendered, if tendered { 5000 } else { 0 });
+        put_bool_or_blank(rng, &mut row[col(Field::ProceedsTendered)], tendered, if tendered { 5000 } else { 0 });
     }
     let solely = !rng.chance(500);
     if event == Event::Short {
-        put_bool_or_blank(rng, &mut row[c::SECURED_SOLELY], solely, if solely { 3500 } else { 0 });
+        put_bool_or_blank(rng, &mut row[col(Field::SecuredSolely)], solely, if solely { 3500 } else { 0 });
     } else if !solely || rng.chance(1000) {
-        put_bool(&mut row[c::SECURED_SOLELY], solely);
+        put_bool(&mut row[col(Field::SecuredSolely)], solely);
     }
 
     // --- other facts ----------------------------------------------------------
     let fraud = rng.chance(50);
-    put_bool_or_blank(rng, &mut row[c::FRAUD_OR_WASTE], fraud, if fraud { 0 } else { 5000 });
+    put_bool_or_blank(rng, &mut row[col(Field::FraudOrWaste)], fraud, if fraud { 0 } else { 5000 });
 
     if event == Event::Judicial {
         let waived = rng.chance(1000);
-        put_bool_or_blank(rng, &mut row[c::DEFICIENCY_WAIVED], waived, if waived { 0 } else { 2000 });
+        put_bool_or_blank(rng, &mut row[col(Field::DeficiencyWaived)], waived, if waived { 0 } else { 2000 });
     }
     if event == Event::DeedInLieu {
         match rng.pick(&[35, 35, 20, 10]) {
-            0 => row[c::DEED_IN_LIEU_TERMS].extend_from_slice(b"waived"),
-            1 => row[c::DEED_IN_LIEU_TERMS].extend_from_slice(b"reserved"),
-            2 => row[c::DEED_IN_LIEU_TERMS].extend_from_slice(b"silent"),
+            0 => row[col(Field::DeedInLieuTerms)].extend_from_slice(b"waived"),
+            1 => row[col(Field::DeedInLieuTerms)].extend_from_slice(b"reserved"),
+            2 => row[col(Field::DeedInLieuTerms)].extend_from_slice(b"silent"),
             _ => {}
         }
     }
     let guarantor = rng.chance(500);
-    put_bool_or_blank(rng, &mut row[c::GUARANTOR], guarantor, if guarantor { 0 } else { 6000 });
+    put_bool_or_blank(rng, &mut row[col(Field::Guarantor)], guarantor, if guarantor { 0 } else { 6000 });
 
     // --- deadlines: filing and accrual --------------------------------------
     // 3-month paths (726(b), 580a): filed within 88 days is always timely,
@@ -833,7 +753,7 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     if let Some(f) = filed
         && f <= LATEST
     {
-        put_date(&mut row[c::DEFICIENCY_FILED_DATE], f);
+        put_date(&mut row[col(Field::DeficiencyFiledDate)], f);
     }
 
     let accrual = match rng.pick(&[25, 5, 50, 20]) {
@@ -843,25 +763,25 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
         _ => Some(event_date - rng.range(2 * YEAR as u64, 6 * YEAR as u64) as i32),
     };
     if let Some(a) = accrual {
-        put_date(&mut row[c::ACCRUAL_DATE], a.max(origination + 30).min(event_date));
+        put_date(&mut row[col(Field::AccrualDate)], a.max(origination + 30).min(event_date));
     }
 
     // --- bankruptcy -------------------------------------------------------
     match rng.pick(&[880, 30, 90]) {
         0 => {
             if rng.chance(6000) {
-                row[c::BANKRUPTCY].extend_from_slice(b"none");
+                row[col(Field::Bankruptcy)].extend_from_slice(b"none");
             }
         }
         1 => {
-            row[c::BANKRUPTCY].extend_from_slice(b"pending");
+            row[col(Field::Bankruptcy)].extend_from_slice(b"pending");
             if !rng.chance(1000) {
                 let petition = rng.day(PENDING_BK_FROM.max(origination + 30), LATEST);
-                put_date(&mut row[c::BANKRUPTCY_PETITION_DATE], petition);
+                put_date(&mut row[col(Field::BankruptcyPetitionDate)], petition);
             }
         }
         _ => {
-            row[c::BANKRUPTCY].extend_from_slice(b"discharged");
+            row[col(Field::Bankruptcy)].extend_from_slice(b"discharged");
             let petition = if rng.chance(1500) {
                 // Filed before this loan was made: the discharge does not reach it.
                 rng.day(EARLIEST_ORIGINATION.max(origination - 8 * YEAR), origination - 30)
@@ -869,14 +789,14 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
                 rng.day(origination + 30, (event_date + 2 * YEAR).min(LATEST - 200))
             };
             if !rng.chance(500) {
-                put_date(&mut row[c::BANKRUPTCY_PETITION_DATE], petition);
+                put_date(&mut row[col(Field::BankruptcyPetitionDate)], petition);
             }
             if !rng.chance(1000) {
                 let discharge = (petition + rng.range(60, 200) as i32).min(LATEST);
-                put_date(&mut row[c::BANKRUPTCY_DISCHARGE_DATE], discharge);
+                put_date(&mut row[col(Field::BankruptcyDischargeDate)], discharge);
             }
             let excepted = rng.chance(400);
-            put_bool_or_blank(rng, &mut row[c::DISCHARGE_EXCEPTION], excepted, if excepted { 0 } else { 4000 });
+            put_bool_or_blank(rng, &mut row[col(Field::DischargeException)], excepted, if excepted { 0 } else { 4000 });
         }
     }
 }
@@ -886,55 +806,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn column_indices_match_names() {
-        let pairs = [
-            (c::LOAN_ID, "loan_id"),
-            (c::EVENT_TYPE, "event_type"),
-            (c::EVENT_DATE, "event_date"),
-            (c::UNPAID_PRINCIPAL, "unpaid_principal"),
-            (c::SALE_PRICE, "sale_price"),
-            (c::STATE, "state"),
-            (c::LIEN_POSITION, "lien_position"),
-            (c::LOAN_PURPOSE, "loan_purpose"),
-            (c::SELLER_FINANCED, "seller_financed"),
-            (c::ORIGINATION_DATE, "origination_date"),
-            (c::PROPERTY_UNITS, "property_units"),
-            (c::OWNER_OCCUPIED, "owner_occupied"),
-            (c::BORROWER_TYPE, "borrower_type"),
-            (c::ACCRUED_INTEREST, "accrued_interest"),
-            (c::ADVANCES, "advances"),
-            (c::COSTS, "costs"),
-            (c::FAIR_VALUE, "fair_value"),
-            (c::SURPLUS_RECEIVED, "surplus_received"),
-            (c::REFINANCES_PURCHASE_MONEY, "refinances_purchase_money"),
-            (c::FIRST_REFINANCE_DATE, "first_refinance_date"),
-            (c::PURCHASE_MONEY_PAYOFF, "purchase_money_payoff"),
-            (c::REFINANCE_COSTS_FINANCED, "refinance_costs_financed"),
-            (c::NEW_ADVANCE, "new_advance"),
-            (c::PRINCIPAL_PAID, "principal_paid"),
-            (c::SAME_HOLDER_AS_SENIOR, "same_holder_as_senior"),
-            (c::LIENS_CONTEMPORANEOUS, "liens_contemporaneous"),
-            (c::SENIOR_SALE_TYPE, "senior_sale_type"),
-            (c::WRITTEN_CONSENT, "written_consent"),
-            (c::DEED_RECORDED, "deed_recorded"),
-            (c::PROCEEDS_TENDERED, "proceeds_tendered"),
-            (c::SECURED_SOLELY, "secured_solely"),
-            (c::FRAUD_OR_WASTE, "fraud_or_waste"),
-            (c::DEFICIENCY_WAIVED, "deficiency_waived"),
-            (c::DEED_IN_LIEU_TERMS, "deed_in_lieu_terms"),
-            (c::BOND_OR_UTILITY_LIEN, "bond_or_utility_lien"),
-            (c::GUARANTOR, "guarantor"),
-            (c::DEFICIENCY_FILED_DATE, "deficiency_filed_date"),
-            (c::ACCRUAL_DATE, "accrual_date"),
-            (c::BANKRUPTCY, "bankruptcy"),
-            (c::BANKRUPTCY_PETITION_DATE, "bankruptcy_petition_date"),
-            (c::BANKRUPTCY_DISCHARGE_DATE, "bankruptcy_discharge_date"),
-            (c::DISCHARGE_EXCEPTION, "discharge_exception"),
-        ];
-        assert_eq!(pairs.len(), COLUMNS.len());
-        for (i, name) in pairs {
-            assert_eq!(COLUMNS[i], name);
+    fn generated_columns_are_the_native_layout_without_extensions() {
+        let cols = columns();
+        for (i, f) in cols.iter().enumerate() {
+            assert_eq!(col(*f), i, "{}", f.name());
+            assert!(!Field::EXTENSIONS.contains(f));
         }
+        assert_eq!(cols.len() + Field::EXTENSIONS.len(), Field::ALL.len());
+        assert_eq!(&Field::ALL[cols.len()..], Field::EXTENSIONS);
     }
 
     #[test]

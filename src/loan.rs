@@ -7,8 +7,31 @@
 use crate::money::Money;
 use chrono::NaiveDate;
 
+/// What a column holds (SPEC §3 value syntax). Readers, `generate` and
+/// `deficiency rules` take a column's kind from its declaration below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Free text (the loan id).
+    Text,
+    /// One of a list of lower-case values.
+    Enum,
+    /// A two-letter state code.
+    State,
+    /// A non-negative amount.
+    Money,
+    /// An amount that may be negative (a gain).
+    SignedMoney,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// true/false, yes/no, y/n, 1/0.
+    Bool,
+    /// A whole number.
+    Count,
+}
+
 macro_rules! fields {
-    ($( $variant:ident => $name:literal ),* $(,)?) => {
+    ($( $variant:ident => ($name:literal, $kind:ident) ),* $(,)?) => {
         /// Every column of the native input layout.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Field { $( $variant ),* }
@@ -19,6 +42,10 @@ macro_rules! fields {
             pub fn name(self) -> &'static str {
                 match self { $( Field::$variant => $name ),* }
             }
+            /// What the column holds.
+            pub fn kind(self) -> Kind {
+                match self { $( Field::$variant => Kind::$kind ),* }
+            }
             /// Looks a column up by its (lower-cased, trimmed) header name.
             pub fn from_name(name: &str) -> Option<Field> {
                 match name { $( $name => Some(Field::$variant), )* _ => None }
@@ -28,54 +55,54 @@ macro_rules! fields {
 }
 
 fields! {
-    LoanId => "loan_id",
-    EventType => "event_type",
-    EventDate => "event_date",
-    UnpaidPrincipal => "unpaid_principal",
-    SalePrice => "sale_price",
-    State => "state",
-    LienPosition => "lien_position",
-    LoanPurpose => "loan_purpose",
-    SellerFinanced => "seller_financed",
-    OriginationDate => "origination_date",
-    PropertyUnits => "property_units",
-    OwnerOccupied => "owner_occupied",
-    BorrowerType => "borrower_type",
-    AccruedInterest => "accrued_interest",
-    Advances => "advances",
-    Costs => "costs",
-    FairValue => "fair_value",
-    SurplusReceived => "surplus_received",
-    RefinancesPurchaseMoney => "refinances_purchase_money",
-    FirstRefinanceDate => "first_refinance_date",
-    PurchaseMoneyPayoff => "purchase_money_payoff",
-    RefinanceCostsFinanced => "refinance_costs_financed",
-    NewAdvance => "new_advance",
-    PrincipalPaid => "principal_paid",
-    SameHolderAsSenior => "same_holder_as_senior",
-    LiensContemporaneous => "liens_contemporaneous",
-    SeniorSaleType => "senior_sale_type",
-    WrittenConsent => "written_consent",
-    DeedRecorded => "deed_recorded",
-    ProceedsTendered => "proceeds_tendered",
-    SecuredSolely => "secured_solely",
-    FraudOrWaste => "fraud_or_waste",
-    DeficiencyWaived => "deficiency_waived",
-    DeedInLieuTerms => "deed_in_lieu_terms",
-    BondOrUtilityLien => "bond_or_utility_lien",
-    Guarantor => "guarantor",
-    DeficiencyFiledDate => "deficiency_filed_date",
-    AccrualDate => "accrual_date",
-    Bankruptcy => "bankruptcy",
-    BankruptcyPetitionDate => "bankruptcy_petition_date",
-    BankruptcyDischargeDate => "bankruptcy_discharge_date",
-    DischargeException => "discharge_exception",
+    LoanId => ("loan_id", Text),
+    EventType => ("event_type", Enum),
+    EventDate => ("event_date", Date),
+    UnpaidPrincipal => ("unpaid_principal", Money),
+    SalePrice => ("sale_price", Money),
+    State => ("state", State),
+    LienPosition => ("lien_position", Count),
+    LoanPurpose => ("loan_purpose", Enum),
+    SellerFinanced => ("seller_financed", Bool),
+    OriginationDate => ("origination_date", Date),
+    PropertyUnits => ("property_units", Count),
+    OwnerOccupied => ("owner_occupied", Bool),
+    BorrowerType => ("borrower_type", Enum),
+    AccruedInterest => ("accrued_interest", Money),
+    Advances => ("advances", Money),
+    Costs => ("costs", Money),
+    FairValue => ("fair_value", Money),
+    SurplusReceived => ("surplus_received", Money),
+    RefinancesPurchaseMoney => ("refinances_purchase_money", Bool),
+    FirstRefinanceDate => ("first_refinance_date", Date),
+    PurchaseMoneyPayoff => ("purchase_money_payoff", Money),
+    RefinanceCostsFinanced => ("refinance_costs_financed", Money),
+    NewAdvance => ("new_advance", Money),
+    PrincipalPaid => ("principal_paid", Money),
+    SameHolderAsSenior => ("same_holder_as_senior", Bool),
+    LiensContemporaneous => ("liens_contemporaneous", Bool),
+    SeniorSaleType => ("senior_sale_type", Enum),
+    WrittenConsent => ("written_consent", Bool),
+    DeedRecorded => ("deed_recorded", Bool),
+    ProceedsTendered => ("proceeds_tendered", Bool),
+    SecuredSolely => ("secured_solely", Bool),
+    FraudOrWaste => ("fraud_or_waste", Bool),
+    DeficiencyWaived => ("deficiency_waived", Bool),
+    DeedInLieuTerms => ("deed_in_lieu_terms", Enum),
+    BondOrUtilityLien => ("bond_or_utility_lien", Bool),
+    Guarantor => ("guarantor", Bool),
+    DeficiencyFiledDate => ("deficiency_filed_date", Date),
+    AccrualDate => ("accrual_date", Date),
+    Bankruptcy => ("bankruptcy", Enum),
+    BankruptcyPetitionDate => ("bankruptcy_petition_date", Date),
+    BankruptcyDischargeDate => ("bankruptcy_discharge_date", Date),
+    DischargeException => ("discharge_exception", Bool),
     // Not a SPEC §3 column: the foreclosure method of a `foreclosure_sale`,
     // normally supplied by `--assume foreclosure_method=...` for public data.
-    ForeclosureMethod => "foreclosure_method",
+    ForeclosureMethod => ("foreclosure_method", Enum),
     // Not a SPEC §3 column: the agency's own net loss on the loan (Fannie
     // Mae / Freddie Mac published formula), carried to the report only.
-    AgencyNetLoss => "agency_net_loss",
+    AgencyNetLoss => ("agency_net_loss", SignedMoney),
 }
 
 impl Field {
@@ -83,6 +110,10 @@ impl Field {
     /// event except `senior_sale`, which the reader checks per row.
     pub const REQUIRED: &'static [Field] =
         &[Field::LoanId, Field::EventType, Field::EventDate, Field::UnpaidPrincipal, Field::SalePrice];
+
+    /// Columns outside SPEC §3 (foreclosure method, agency net loss), last in
+    /// [`Field::ALL`]: read when present, never generated.
+    pub const EXTENSIONS: &'static [Field] = &[Field::ForeclosureMethod, Field::AgencyNetLoss];
 }
 
 macro_rules! enumeration {

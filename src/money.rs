@@ -44,6 +44,15 @@ pub enum MoneyError {
     TooPrecise,
 }
 
+/// An amount that may be negative (an agency's net gain): an optional `-`,
+/// then the money syntax of [`parse_money`].
+pub fn parse_signed(s: &[u8]) -> Result<Money, MoneyError> {
+    match s.strip_prefix(b"-") {
+        Some(rest) => parse_money(rest).map(|m| -m),
+        None => parse_money(s),
+    }
+}
+
 /// Parses a money cell (already trimmed, non-empty) straight from bytes.
 ///
 /// Accepts `1234.56`, `$1,234.56`, `1234`, `.5`, `1234.5678` (kept exactly).

@@ -19,81 +19,31 @@ use crate::loan::Field;
 use polars::io::parquet::read::FileMetadata;
 use polars::prelude::*;
 
-/// What a column holds, by the native layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Text,
-    Money,
-    Date,
-    Bool,
-    Integer,
-}
-
-pub(crate) fn kind(f: Field) -> Kind {
-    use Field::*;
-    match f {
-        UnpaidPrincipal
-        | SalePrice
-        | AccruedInterest
-        | Advances
-        | Costs
-        | FairValue
-        | SurplusReceived
-        | PurchaseMoneyPayoff
-        | RefinanceCostsFinanced
-        | NewAdvance
-        | PrincipalPaid
-        | AgencyNetLoss => Kind::Money,
-        EventDate
-        | OriginationDate
-        | FirstRefinanceDate
-        | DeficiencyFiledDate
-        | AccrualDate
-        | BankruptcyPetitionDate
-        | BankruptcyDischargeDate => Kind::Date,
-        SellerFinanced
-        | OwnerOccupied
-        | RefinancesPurchaseMoney
-        | SameHolderAsSenior
-        | LiensContemporaneous
-        | WrittenConsent
-        | DeedRecorded
-        | ProceedsTendered
-        | SecuredSolely
-        | FraudOrWaste
-        | DeficiencyWaived
-        | BondOrUtilityLien
-        | Guarantor
-        | DischargeException => Kind::Bool,
-        LienPosition | PropertyUnits => Kind::Integer,
-        LoanId | EventType | State | LoanPurpose | BorrowerType | SeniorSaleType | DeedInLieuTerms | Bankruptcy
-        | ForeclosureMethod => Kind::Text,
-    }
-}
+use crate::loan::Kind;
 
 fn accepts(k: Kind, dt: &DataType) -> bool {
     if matches!(dt, DataType::Null) {
         return true;
     }
     match k {
-        Kind::Text => matches!(dt, DataType::String) || dt.is_integer(),
-        Kind::Money => {
+        Kind::Text | Kind::Enum | Kind::State => matches!(dt, DataType::String) || dt.is_integer(),
+        Kind::Money | Kind::SignedMoney => {
             matches!(dt, DataType::String | DataType::Decimal(_, _) | DataType::Float64 | DataType::Float32)
                 || dt.is_integer()
         }
         Kind::Date => matches!(dt, DataType::String | DataType::Date),
         Kind::Bool => matches!(dt, DataType::String | DataType::Boolean) || dt.is_integer(),
-        Kind::Integer => matches!(dt, DataType::String) || dt.is_integer(),
+        Kind::Count => matches!(dt, DataType::String) || dt.is_integer(),
     }
 }
 
 fn expected(k: Kind) -> &'static str {
     match k {
-        Kind::Text => "String",
-        Kind::Money => "Decimal, an integer, Float64 or String",
+        Kind::Text | Kind::Enum | Kind::State => "String",
+        Kind::Money | Kind::SignedMoney => "Decimal, an integer, Float64 or String",
         Kind::Date => "Date or String (YYYY-MM-DD)",
         Kind::Bool => "Boolean, an integer (0/1) or String",
-        Kind::Integer => "an integer or String",
+        Kind::Count => "an integer or String",
     }
 }
 
@@ -134,10 +84,10 @@ impl ParquetSource {
         for (name, field) in schema.iter() {
             let Some(f) = Field::from_name(&name.trim().to_ascii_lowercase()) else { continue };
             let dt = DataType::from_arrow_field(field);
-            if !accepts(kind(f), &dt) {
+            if !accepts(f.kind(), &dt) {
                 return Err(InputError::Other {
                     path: path.into(),
-                    message: format!("column \"{}\" has type {dt}; expected {}", name, expected(kind(f))),
+                    message: format!("column \"{}\" has type {dt}; expected {}", name, expected(f.kind())),
                 });
             }
             read_columns.push(name.to_string());

@@ -177,11 +177,7 @@ pub fn set_optional(loan: &mut Loan, f: Field, c: Cell) -> Result<(), ValueError
         Field::AgencyNetLoss => {
             // may be negative (a gain)
             loan.agency_net_loss = opt!(c, |c: Cell| {
-                let t = c.text().unwrap_or_default();
-                match t.strip_prefix('-') {
-                    Some(rest) => money(Cell::Text(rest)).map(|m| -m),
-                    None => money(c),
-                }
+                money::parse_signed(c.text().unwrap_or_default().as_bytes()).map_err(ValueError::Money)
             })
         }
         Field::LoanId | Field::EventType | Field::EventDate | Field::UnpaidPrincipal | Field::SalePrice => {}

@@ -4,7 +4,8 @@
 //! buffered and written a row group at a time; memory stays bounded.
 
 use super::results::ResultWriter;
-use super::{ResultRow, columns};
+use super::{Column as ResultColumn, ColumnKind, ResultRow, Value};
+use crate::loan::Kind;
 use crate::money;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -13,43 +14,58 @@ use std::io::{self, Write};
 /// Rows per row group.
 pub const ROW_GROUP: usize = 32 * 1024;
 
-/// Text columns are built in place (no string per cell).
-struct Columns {
-    row: Vec<u64>,
-    loan_id: StringChunkedBuilder,
-    outcome: StringChunkedBuilder,
-    primary: StringChunkedBuilder,
-    reasons: StringChunkedBuilder,
-    citations: StringChunkedBuilder,
-    money: [Vec<Option<i128>>; 6],
-    action_deadline: Vec<Option<i32>>,
-    redemption_ends: Vec<Option<i32>>,
-    flags: StringChunkedBuilder,
-    event_type: StringChunkedBuilder,
-    event_date: Vec<Option<i32>>,
-    lien_position: Vec<Option<u32>>,
-    agency_net_loss: Vec<Option<i128>>,
+/// One results column being filled for a row group; text is built in place
+/// (no string per cell).
+enum Builder {
+    RowNumber(Vec<u64>),
+    Text(StringChunkedBuilder),
+    Money(Vec<Option<i128>>),
+    Date(Vec<Option<i32>>),
+    Count(Vec<Option<u32>>),
 }
 
-impl Default for Columns {
-    fn default() -> Self {
-        let text = |name: &str| StringChunkedBuilder::new(name.into(), ROW_GROUP);
-        Columns {
-            row: Vec::with_capacity(ROW_GROUP),
-            loan_id: text("loan_id"),
-            outcome: text("outcome"),
-            primary: text("primary_reason"),
-            reasons: text("reasons"),
-            citations: text("citations"),
-            money: Default::default(),
-            action_deadline: Vec::new(),
-            redemption_ends: Vec::new(),
-            flags: text("flags"),
-            event_type: text("event_type"),
-            event_date: Vec::new(),
-            lien_position: Vec::new(),
-            agency_net_loss: Vec::new(),
+impl Builder {
+    fn new(c: ResultColumn) -> Builder {
+        match c.kind() {
+            ColumnKind::RowNumber => Builder::RowNumber(Vec::with_capacity(ROW_GROUP)),
+            ColumnKind::Text | ColumnKind::Code | ColumnKind::List => {
+                Builder::Text(StringChunkedBuilder::new(c.name().into(), ROW_GROUP))
+            }
+            ColumnKind::Money => Builder::Money(Vec::with_capacity(ROW_GROUP)),
+            ColumnKind::Date => Builder::Date(Vec::with_capacity(ROW_GROUP)),
+            ColumnKind::Count => Builder::Count(Vec::with_capacity(ROW_GROUP)),
         }
+    }
+
+    fn push(&mut self, v: Value, text: &mut Vec<u8>) {
+        match (self, v) {
+            (Builder::RowNumber(b), Value::RowNumber(n)) => b.push(n),
+            (Builder::Text(b), Value::Text(t)) => b.append_value(t),
+            (Builder::Text(b), v) => {
+                // codes and citations are ASCII text
+                text.clear();
+                v.write_codes(text);
+                b.append_value(std::str::from_utf8(text).unwrap_or_default());
+            }
+            (Builder::Money(b), Value::Money(m)) => b.push(m.map(money::to_cents)),
+            (Builder::Date(b), Value::Date(d)) => b.push(d.map(days)),
+            (Builder::Count(b), Value::Count(n)) => b.push(n),
+            // A column's value always has its column's kind (`ResultRow::value`).
+            _ => {}
+        }
+    }
+
+    fn finish(self, c: ResultColumn) -> PolarsResult<Column> {
+        let name = c.name().into();
+        Ok(match self {
+            Builder::RowNumber(v) => Column::new(name, v),
+            Builder::Text(b) => b.finish().into_series().into(),
+            Builder::Money(v) => {
+                Int128Chunked::from_iter_options(name, v.into_iter()).into_decimal_unchecked(18, 2).into_series().into()
+            }
+            Builder::Date(v) => Int32Chunked::from_iter_options(name, v.into_iter()).into_date().into_series().into(),
+            Builder::Count(v) => UInt32Chunked::from_iter_options(name, v.into_iter()).into_series().into(),
+        })
     }
 }
 
@@ -57,19 +73,18 @@ fn days(d: NaiveDate) -> i32 {
     crate::dates::to_epoch_days(d)
 }
 
-/// The Arrow schema of a results file.
+/// The Arrow schema of a results file, from the column kinds.
 pub fn schema() -> Schema {
     let mut s = Schema::default();
-    for name in columns() {
-        let dt = match name {
-            "row" => DataType::UInt64,
-            "total_debt" | "gross_deficiency" | "recoverable" | "barred" | "undetermined" | "surplus"
-            | "agency_net_loss" => DataType::Decimal(18, 2),
-            "action_deadline" | "redemption_ends" | "event_date" => DataType::Date,
-            "lien_position" => DataType::UInt32,
-            _ => DataType::String,
+    for c in ResultColumn::ALL {
+        let dt = match c.kind() {
+            ColumnKind::RowNumber => DataType::UInt64,
+            ColumnKind::Money => DataType::Decimal(18, 2),
+            ColumnKind::Date => DataType::Date,
+            ColumnKind::Count => DataType::UInt32,
+            ColumnKind::Text | ColumnKind::Code | ColumnKind::List => DataType::String,
         };
-        s.with_column(name.into(), dt);
+        s.with_column(c.name().into(), dt);
     }
     s
 }
@@ -77,12 +92,17 @@ pub fn schema() -> Schema {
 /// Parquet results.
 pub struct ParquetResults<W: Write + Send> {
     writer: BatchedWriter<W>,
-    cols: Columns,
+    cols: Vec<Builder>,
+    rows: usize,
     text: Vec<u8>,
 }
 
 fn to_io(e: PolarsError) -> io::Error {
     io::Error::other(e.to_string())
+}
+
+fn builders() -> Vec<Builder> {
+    ResultColumn::ALL.iter().map(|c| Builder::new(*c)).collect()
 }
 
 impl<W: Write + Send> ParquetResults<W> {
@@ -92,89 +112,28 @@ impl<W: Write + Send> ParquetResults<W> {
             .set_parallel(false)
             .batched(&schema())
             .map_err(to_io)?;
-        Ok(ParquetResults { writer, cols: Columns::default(), text: Vec::with_capacity(256) })
+        Ok(ParquetResults { writer, cols: builders(), rows: 0, text: Vec::with_capacity(256) })
     }
 
     fn flush_group(&mut self) -> io::Result<()> {
-        if self.cols.row.is_empty() {
+        if self.rows == 0 {
             return Ok(());
         }
-        let c = std::mem::take(&mut self.cols);
-        let dec = |name: &str, v: Vec<Option<i128>>| -> PolarsResult<Column> {
-            Ok(Int128Chunked::from_iter_options(name.into(), v.into_iter())
-                .into_decimal_unchecked(18, 2)
-                .into_series()
-                .into())
-        };
-        let date = |name: &str, v: Vec<Option<i32>>| -> Column {
-            Int32Chunked::from_iter_options(name.into(), v.into_iter()).into_date().into_series().into()
-        };
-        let [m0, m1, m2, m3, m4, m5] = c.money;
-        let height = c.row.len();
-        let cols: Vec<Column> = vec![
-            Column::new("row".into(), c.row),
-            c.loan_id.finish().into_series().into(),
-            c.outcome.finish().into_series().into(),
-            c.primary.finish().into_series().into(),
-            c.reasons.finish().into_series().into(),
-            c.citations.finish().into_series().into(),
-            dec("total_debt", m0).map_err(to_io)?,
-            dec("gross_deficiency", m1).map_err(to_io)?,
-            dec("recoverable", m2).map_err(to_io)?,
-            dec("barred", m3).map_err(to_io)?,
-            dec("undetermined", m4).map_err(to_io)?,
-            dec("surplus", m5).map_err(to_io)?,
-            date("action_deadline", c.action_deadline),
-            date("redemption_ends", c.redemption_ends),
-            c.flags.finish().into_series().into(),
-            c.event_type.finish().into_series().into(),
-            date("event_date", c.event_date),
-            UInt32Chunked::from_iter_options("lien_position".into(), c.lien_position.into_iter()).into_series().into(),
-            dec("agency_net_loss", c.agency_net_loss).map_err(to_io)?,
-        ];
-        let df = DataFrame::new(height, cols).map_err(to_io)?;
+        let height = std::mem::take(&mut self.rows);
+        let cols = std::mem::replace(&mut self.cols, builders());
+        let cols = cols.into_iter().zip(ResultColumn::ALL).map(|(b, c)| b.finish(*c)).collect::<PolarsResult<Vec<_>>>();
+        let df = DataFrame::new(height, cols.map_err(to_io)?).map_err(to_io)?;
         self.writer.write_batch(&df).map_err(to_io)
     }
 }
 
 impl<W: Write + Send> ResultWriter for ParquetResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
-        let a = &r.assessment;
-        let c = &mut self.cols;
-        c.row.push(r.row);
-        c.loan_id.append_value(&r.loan_id);
-        c.outcome.append_value(a.outcome.name());
-        let t = &mut self.text;
-        // codes and citations are ASCII text
-        t.clear();
-        a.primary().write_code(t);
-        c.primary.append_value(std::str::from_utf8(t).unwrap_or_default());
-        t.clear();
-        r.write_reasons(t);
-        c.reasons.append_value(std::str::from_utf8(t).unwrap_or_default());
-        t.clear();
-        r.write_citations(t);
-        c.citations.append_value(std::str::from_utf8(t).unwrap_or_default());
-        for (v, m) in c.money.iter_mut().zip([
-            a.amounts.total_debt,
-            a.amounts.gross,
-            a.recoverable,
-            a.barred,
-            a.undetermined,
-            a.amounts.surplus,
-        ]) {
-            v.push(Some(money::to_cents(m)));
+        for (b, c) in self.cols.iter_mut().zip(ResultColumn::ALL) {
+            b.push(r.value(*c), &mut self.text);
         }
-        c.action_deadline.push(a.action_deadline.map(days));
-        c.redemption_ends.push(a.redemption_ends.map(days));
-        t.clear();
-        r.write_flags(t);
-        c.flags.append_value(std::str::from_utf8(t).unwrap_or_default());
-        c.event_type.append_value(r.event_type.name());
-        c.event_date.push(Some(days(r.event_date)));
-        c.lien_position.push(r.lien_position);
-        c.agency_net_loss.push(r.agency_net_loss.map(money::to_cents));
-        if c.row.len() >= ROW_GROUP {
+        self.rows += 1;
+        if self.rows >= ROW_GROUP {
             self.flush_group()?;
         }
         Ok(())
@@ -193,34 +152,32 @@ impl<W: Write + Send> ResultWriter for ParquetResults<W> {
 /// seed gives the same loans in CSV and Parquet.
 pub struct NativeParquetWriter<W: Write + Send> {
     writer: BatchedWriter<W>,
-    kinds: Vec<(String, crate::input::parquet::Kind)>,
+    kinds: Vec<(String, Kind)>,
     cells: Vec<Vec<Option<String>>>,
 }
 
 impl<W: Write + Send> NativeParquetWriter<W> {
-    pub fn new(w: W, names: &[&str]) -> io::Result<Self> {
-        use crate::input::parquet::{Kind, kind};
+    pub fn new(w: W, columns: &[crate::loan::Field]) -> io::Result<Self> {
         let mut schema = Schema::default();
         let mut kinds = Vec::new();
-        for n in names {
-            let f = crate::loan::Field::from_name(n).ok_or_else(|| io::Error::other(format!("unknown column {n}")))?;
-            let k = kind(f);
+        for f in columns {
+            let k = f.kind();
             let dt = match k {
-                Kind::Money => DataType::Decimal(18, 2),
+                Kind::Money | Kind::SignedMoney => DataType::Decimal(18, 2),
                 Kind::Date => DataType::Date,
                 Kind::Bool => DataType::Boolean,
-                Kind::Integer => DataType::UInt32,
-                Kind::Text => DataType::String,
+                Kind::Count => DataType::UInt32,
+                Kind::Text | Kind::Enum | Kind::State => DataType::String,
             };
-            schema.with_column((*n).into(), dt);
-            kinds.push((n.to_string(), k));
+            schema.with_column(f.name().into(), dt);
+            kinds.push((f.name().to_string(), k));
         }
         let writer = ParquetWriter::new(w)
             .with_compression(ParquetCompression::Zstd(None))
             .set_parallel(false)
             .batched(&schema)
             .map_err(to_io)?;
-        let cells = vec![Vec::new(); names.len()];
+        let cells = vec![Vec::new(); columns.len()];
         Ok(NativeParquetWriter { writer, kinds, cells })
     }
 
@@ -236,7 +193,6 @@ impl<W: Write + Send> NativeParquetWriter<W> {
     }
 
     fn flush_group(&mut self) -> io::Result<()> {
-        use crate::input::parquet::Kind;
         let height = self.cells[0].len();
         if height == 0 {
             return Ok(());
@@ -246,12 +202,12 @@ impl<W: Write + Send> NativeParquetWriter<W> {
             let cells = std::mem::take(cells);
             let bad = |v: &str| io::Error::other(format!("column {name}: {v:?} is not valid"));
             let col: Column = match k {
-                Kind::Money => {
+                Kind::Money | Kind::SignedMoney => {
                     let mut v = Vec::with_capacity(height);
                     for c in &cells {
                         v.push(match c {
                             None => None,
-                            Some(s) => Some(money::to_cents(money::parse_money(s.as_bytes()).map_err(|_| bad(s))?)),
+                            Some(s) => Some(money::to_cents(money::parse_signed(s.as_bytes()).map_err(|_| bad(s))?)),
                         });
                     }
                     Int128Chunked::from_iter_options(name.as_str().into(), v.into_iter())
@@ -285,7 +241,7 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                     }
                     BooleanChunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
                 }
-                Kind::Integer => {
+                Kind::Count => {
                     let mut v = Vec::with_capacity(height);
                     for c in &cells {
                         v.push(match c {
@@ -295,7 +251,7 @@ impl<W: Write + Send> NativeParquetWriter<W> {
                     }
                     UInt32Chunked::from_iter_options(name.as_str().into(), v.into_iter()).into_series().into()
                 }
-                Kind::Text => {
+                Kind::Text | Kind::Enum | Kind::State => {
                     StringChunked::from_iter_options(name.as_str().into(), cells.into_iter()).into_series().into()
                 }
             };

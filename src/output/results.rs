@@ -5,7 +5,7 @@
 //! strings with two decimals (exact), dates as strings or null, `reasons`,
 //! `citations` and `flags` as arrays.
 
-use super::{ResultRow, columns, write_date};
+use super::{Column, ResultRow, Value, columns, write_date};
 use crate::money;
 use std::io::{self, Write};
 
@@ -81,54 +81,49 @@ impl<W: Write + Send> ResultWriter for CsvResults<W> {
 
 /// Appends one results row as a CSV record ending in `\n`: the bytes the
 /// csv crate's writer gives with its defaults (a field is quoted only when
-/// it holds a comma, a quote or a line end; quotes are doubled).
+/// it holds a comma, a quote or a line end; quotes are doubled). Columns and
+/// their order come from [`Column`].
 pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
-    let a = &r.assessment;
-    money::write_u64(r.row, out);
-    out.push(b',');
-    let start = out.len();
-    out.extend_from_slice(r.loan_id.as_bytes());
-    quote_if_needed(out, start);
-    out.push(b',');
-    // Codes never need quoting (tests::codes_and_citations_are_csv_safe);
-    // citations only for a comma, known when compiling.
-    out.extend_from_slice(a.outcome.name().as_bytes());
-    out.push(b',');
-    a.primary().write_code(out);
-    out.push(b',');
-    r.write_reasons(out);
-    out.push(b',');
-    let quote = a.reasons.iter().any(|x| x.citation_has_comma());
-    if quote {
-        out.push(b'"');
-    }
-    r.write_citations(out);
-    if quote {
-        out.push(b'"');
-    }
-    for m in [a.amounts.total_debt, a.amounts.gross, a.recoverable, a.barred, a.undetermined, a.amounts.surplus] {
-        out.push(b',');
-        money::format_cents(m, out);
-    }
-    for d in [a.action_deadline, a.redemption_ends] {
-        out.push(b',');
-        if let Some(d) = d {
-            write_date(d, out);
+    for (i, &c) in Column::ALL.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-    }
-    out.push(b',');
-    r.write_flags(out);
-    out.push(b',');
-    out.extend_from_slice(r.event_type.name().as_bytes());
-    out.push(b',');
-    write_date(r.event_date, out);
-    out.push(b',');
-    if let Some(p) = r.lien_position {
-        money::write_u64(u64::from(p), out);
-    }
-    out.push(b',');
-    if let Some(m) = r.agency_net_loss {
-        money::format_cents(m, out);
+        match r.value(c) {
+            Value::RowNumber(n) => money::write_u64(n, out),
+            Value::Count(n) => {
+                if let Some(n) = n {
+                    money::write_u64(u64::from(n), out);
+                }
+            }
+            Value::Text(t) => {
+                let start = out.len();
+                out.extend_from_slice(t.as_bytes());
+                quote_if_needed(out, start);
+            }
+            Value::Money(m) => {
+                if let Some(m) = m {
+                    money::format_cents(m, out);
+                }
+            }
+            Value::Date(d) => {
+                if let Some(d) = d {
+                    write_date(d, out);
+                }
+            }
+            // Citations are quoted only for a comma, known when compiling;
+            // codes never need quoting (tests::codes_and_citations_are_csv_safe).
+            v @ Value::Citations(rs) => {
+                let quote = rs.iter().any(|x| x.citation_has_comma());
+                if quote {
+                    out.push(b'"');
+                }
+                v.write_codes(out);
+                if quote {
+                    out.push(b'"');
+                }
+            }
+            v @ (Value::Code(_) | Value::Reason(_) | Value::Reasons(_) | Value::Flags(_)) => v.write_codes(out),
+        }
     }
     out.push(b'\n');
 }
@@ -170,54 +165,37 @@ impl<W: Write> JsonlResults<W> {
     }
 }
 
-#[derive(serde::Serialize)]
-struct JsonRow<'a> {
-    row: u64,
-    loan_id: &'a str,
-    outcome: &'static str,
-    primary_reason: String,
-    reasons: Vec<String>,
-    citations: Vec<&'static str>,
-    total_debt: String,
-    gross_deficiency: String,
-    recoverable: String,
-    barred: String,
-    undetermined: String,
-    surplus: String,
-    action_deadline: Option<String>,
-    redemption_ends: Option<String>,
-    flags: Vec<String>,
-    event_type: &'static str,
-    event_date: String,
-    lien_position: Option<u32>,
-    agency_net_loss: Option<String>,
+/// One results row as a JSON object, its keys the [`Column`]s in order.
+struct JsonRow<'a>(&'a ResultRow);
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(Column::ALL.len()))?;
+        for &c in Column::ALL {
+            let key = c.name();
+            match self.0.value(c) {
+                Value::RowNumber(n) => m.serialize_entry(key, &n)?,
+                Value::Count(n) => m.serialize_entry(key, &n)?,
+                Value::Text(t) => m.serialize_entry(key, t)?,
+                Value::Code(t) => m.serialize_entry(key, t)?,
+                Value::Reason(r) => m.serialize_entry(key, &r.code())?,
+                Value::Reasons(rs) => m.serialize_entry(key, &rs.iter().map(|r| r.code()).collect::<Vec<_>>())?,
+                Value::Citations(rs) => {
+                    m.serialize_entry(key, &rs.iter().map(|r| r.citation()).collect::<Vec<_>>())?
+                }
+                Value::Flags(fs) => m.serialize_entry(key, &fs.iter().map(|f| f.code()).collect::<Vec<_>>())?,
+                Value::Money(v) => m.serialize_entry(key, &v.map(money::fmt))?,
+                Value::Date(d) => m.serialize_entry(key, &d.map(|d| d.to_string()))?,
+            }
+        }
+        m.end()
+    }
 }
 
 impl<W: Write + Send> ResultWriter for JsonlResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
-        let a = &r.assessment;
-        let row = JsonRow {
-            row: r.row,
-            loan_id: &r.loan_id,
-            outcome: a.outcome.name(),
-            primary_reason: a.primary().code().into_owned(),
-            reasons: a.reasons.iter().map(|x| x.code().into_owned()).collect(),
-            citations: a.reasons.iter().map(|x| x.citation()).collect(),
-            total_debt: money::fmt(a.amounts.total_debt),
-            gross_deficiency: money::fmt(a.amounts.gross),
-            recoverable: money::fmt(a.recoverable),
-            barred: money::fmt(a.barred),
-            undetermined: money::fmt(a.undetermined),
-            surplus: money::fmt(a.amounts.surplus),
-            action_deadline: a.action_deadline.map(|d| d.to_string()),
-            redemption_ends: a.redemption_ends.map(|d| d.to_string()),
-            flags: a.flags.iter().map(|f| f.code().into_owned()).collect(),
-            event_type: r.event_type.name(),
-            event_date: r.event_date.to_string(),
-            lien_position: r.lien_position,
-            agency_net_loss: r.agency_net_loss.map(money::fmt),
-        };
-        serde_json::to_writer(&mut self.w, &row)?;
+        serde_json::to_writer(&mut self.w, &JsonRow(r))?;
         self.w.write_all(b"\n")
     }
 

@@ -1,6 +1,7 @@
 //! Reading per-loan results files back, for `deficiency report`.
 
 use super::{Group, Line, Report};
+use crate::output::Column;
 use crate::input::values::parse_date;
 use crate::loan::EventType;
 use crate::money::parse_money;
@@ -28,19 +29,19 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
             .ok_or_else(|| err(format!("not a results file: no column \"{name}\"")))
     };
     let cols = [
-        "outcome",
-        "primary_reason",
-        "total_debt",
-        "gross_deficiency",
-        "recoverable",
-        "barred",
-        "undetermined",
-        "event_type",
-        "event_date",
-        "lien_position",
+        Column::Outcome.name(),
+        Column::PrimaryReason.name(),
+        Column::TotalDebt.name(),
+        Column::GrossDeficiency.name(),
+        Column::Recoverable.name(),
+        Column::Barred.name(),
+        Column::Undetermined.name(),
+        Column::EventType.name(),
+        Column::EventDate.name(),
+        Column::LienPosition.name(),
     ]
     .map(pos);
-    let net_loss_col = headers.iter().position(|h| h.trim() == "agency_net_loss");
+    let net_loss_col = headers.iter().position(|h| h.trim() == Column::AgencyNetLoss.name());
     let mut idx = [0usize; 10];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
@@ -56,10 +57,7 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let money = |i: usize, col: &str| parse_money(get(i).as_bytes()).map_err(|_| bad(col, get(i)));
         let net_loss = match net_loss_col.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(v) => Some(match v.strip_prefix('-') {
-                Some(rest) => -parse_money(rest.as_bytes()).map_err(|_| bad("agency_net_loss", v))?,
-                None => parse_money(v.as_bytes()).map_err(|_| bad("agency_net_loss", v))?,
-            }),
+            Some(v) => Some(crate::money::parse_signed(v.as_bytes()).map_err(|_| bad("agency_net_loss", v))?),
         };
         let l = Line {
             outcome: Outcome::parse(get(0)).ok_or_else(|| bad("outcome", get(0)))?,
@@ -104,17 +102,17 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
     let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(e.to_string()))?;
     let cols: Vec<String> = [
-        "outcome",
-        "primary_reason",
-        "total_debt",
-        "gross_deficiency",
-        "recoverable",
-        "barred",
-        "undetermined",
-        "event_type",
-        "event_date",
-        "lien_position",
-        "agency_net_loss",
+        crate::output::Column::Outcome.name(),
+        crate::output::Column::PrimaryReason.name(),
+        crate::output::Column::TotalDebt.name(),
+        crate::output::Column::GrossDeficiency.name(),
+        crate::output::Column::Recoverable.name(),
+        crate::output::Column::Barred.name(),
+        crate::output::Column::Undetermined.name(),
+        crate::output::Column::EventType.name(),
+        crate::output::Column::EventDate.name(),
+        crate::output::Column::LienPosition.name(),
+        crate::output::Column::AgencyNetLoss.name(),
     ]
     .iter()
     .map(|s| s.to_string())

@@ -31,6 +31,7 @@ pub mod freddie;
 
 use super::native_csv::open_bytes;
 use super::{Header, InputError, Layout, RawRecord, RecordSource};
+use crate::loan::Field;
 use crate::money::{self, Money};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -38,21 +39,22 @@ use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};
 
-/// The native columns of every translated record, in order.
-pub const COLUMNS: &[&str] = &[
-    "loan_id",
-    "event_type",
-    "event_date",
-    "unpaid_principal",
-    "sale_price",
-    "state",
-    "loan_purpose",
-    "origination_date",
-    "property_units",
-    "owner_occupied",
-    "accrued_interest",
-    "costs",
-    "agency_net_loss",
+/// The native columns of every translated record, in order (their kinds
+/// and names come from [`Field`]).
+pub const COLUMNS: &[Field] = &[
+    Field::LoanId,
+    Field::EventType,
+    Field::EventDate,
+    Field::UnpaidPrincipal,
+    Field::SalePrice,
+    Field::State,
+    Field::LoanPurpose,
+    Field::OriginationDate,
+    Field::PropertyUnits,
+    Field::OwnerOccupied,
+    Field::AccruedInterest,
+    Field::Costs,
+    Field::AgencyNetLoss,
 ];
 
 /// Positions in [`COLUMNS`].
@@ -73,7 +75,7 @@ pub(crate) enum Col {
     AgencyNetLoss,
 }
 
-const NCOLS: usize = 13;
+const NCOLS: usize = COLUMNS.len();
 
 /// Not-assessed categories (keys of the report's `not_assessed`).
 pub mod category {
@@ -437,13 +439,7 @@ pub(crate) fn blank(s: &str) -> bool {
 /// (`74319.0`). No exponents, no thousands separators beyond what the native
 /// money syntax accepts.
 pub(crate) fn amount(s: &str) -> Option<Money> {
-    let s = s.trim();
-    let (neg, rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let v = money::parse_money(rest.as_bytes()).ok()?;
-    Some(if neg { -v } else { v })
+    money::parse_signed(s.trim().as_bytes()).ok()
 }
 
 /// An amount field: `Ok(None)` when blank, `Err(raw)` when unreadable.
@@ -896,7 +892,7 @@ impl AgencySource {
         shared: Arc<Mutex<Shared>>,
         report_unseen: bool,
     ) -> Result<AgencySource, InputError> {
-        let names: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = COLUMNS.iter().map(|f| f.name().to_string()).collect();
         let header = Header::new(&lines.path, &names)?;
         let path = lines.path.clone();
         Ok(AgencySource {
