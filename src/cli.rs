@@ -34,7 +34,7 @@ enum Command {
   deficiency assess data/sample-portfolio.csv --as-of 2026-01-15 --out results.csv --report report.json --report report.md
   cat portfolio.csv | deficiency assess - --quiet > results.csv
 
-Input defaults (SPEC 3): state CA; seller_financed, same_holder_as_senior, liens_contemporaneous,
+Input defaults (README, Input: the native layout; docs/law.md, missing:<column>): state CA; seller_financed, same_holder_as_senior, liens_contemporaneous,
 fraud_or_waste, deficiency_waived, bond_or_utility_lien, guarantor, discharge_exception false;
 deed_recorded, proceeds_tendered, secured_solely true; accrued_interest, advances, costs,
 surplus_received, refinance_costs_financed 0; bankruptcy none; accrual_date = event_date;
@@ -347,7 +347,14 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
             "rules": Rule::ALL.iter().map(|r| serde_json::json!({"code": r.code(), "step": r.step(), "citation": r.citation(), "summary": r.summary()})).collect::<Vec<_>>(),
             "missing_fact": {"code": "missing:<column>", "summary": "a fact the decision depends on is blank"},
             "flags": Flag::FIXED.iter().map(|f| serde_json::json!({"code": f.code(), "meaning": f.meaning()})).collect::<Vec<_>>(),
-            "settings": settings.docs().iter().map(|d| serde_json::json!({"name": d.name, "value": d.value, "meaning": d.meaning})).collect::<Vec<_>>(),
+            "settings": settings.docs().iter().map(|d| serde_json::json!({"name": d.name, "value": d.value, "default": d.default, "meaning": d.meaning, "basis": d.basis})).collect::<Vec<_>>(),
+            "input_columns": crate::loan::Field::ALL.iter().map(|f| serde_json::json!({
+                "name": f.name(),
+                "kind": f.kind(),
+                "required": crate::loan::Field::REQUIRED.contains(f),
+                "extension": crate::loan::Field::EXTENSIONS.contains(f),
+            })).collect::<Vec<_>>(),
+            "result_columns": crate::output::Column::ALL.iter().map(|c| serde_json::json!({"name": c.name(), "kind": c.kind()})).collect::<Vec<_>>(),
             "holiday_calendar": {"version": cal.version(), "first_year": cal.first_year(), "last_year": cal.last_year()},
         });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -357,7 +364,7 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
     for r in Rule::ALL {
         s.push_str(&format!("  {} {:<28} {}\n      {}\n", r.step(), r.code(), r.citation(), r.summary()));
     }
-    s.push_str("  - missing:<column>            a fact the decision depends on is blank (SPEC 3)\n");
+    s.push_str("  - missing:<column>            a fact the decision depends on is blank (docs/law.md, missing:<column>)\n");
     s.push_str("\nFLAGS (advisory; never change the outcome)\n");
     for f in Flag::FIXED {
         s.push_str(&format!("  {:<32} {}\n", f.code(), f.meaning()));

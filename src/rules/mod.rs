@@ -131,7 +131,7 @@ rules! {
     NoWrittenConsent => ("no_written_consent", 4, "CCP 580e(a)(1)", "the holder did not consent to the short sale in writing: whether 580e applies needs review"),
     ShortSaleIncomplete => ("short_sale_incomplete", 4, "CCP 580e(a)(1)(A)-(B)", "title did not pass by recorded deed or the proceeds were not tendered: review"),
     BorrowerTypeUnclear => ("borrower_type_unclear", 4, "CCP 580b(a)(3), CCP 580e(d)(1)", "the borrower's type leaves the statute's reach unsettled (an entity occupant, a trust): review"),
-    DeedInLieuWaiver => ("deed_in_lieu_waiver", 4, "deed-in-lieu agreement (no statute, LEGAL-RULES 1.9)", "the deed-in-lieu agreement waives the deficiency"),
+    DeedInLieuWaiver => ("deed_in_lieu_waiver", 4, "deed-in-lieu agreement (no statute, docs/law.md)", "the deed-in-lieu agreement waives the deficiency"),
     DeedInLieuTerms => ("deed_in_lieu_terms", 4, "deed-in-lieu agreement (no statute, UNVERIFIED)", "the deed-in-lieu agreement says nothing of a deficiency: review"),
     JudicialWaived => ("726b_waived", 4, "CCP 726(b), (e)", "the lender waived the deficiency in the judicial foreclosure"),
     SameHolderContemporaneous => ("same_holder_contemporaneous", 4, "Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the same holder held both liens, made in one transaction: Black Sky's reach is unsettled"),
