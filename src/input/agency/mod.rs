@@ -35,7 +35,6 @@ use crate::loan::Field;
 use crate::money::{self, Money};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};
 
@@ -844,19 +843,6 @@ struct Shared {
     orig: Option<OrigTable>,
 }
 
-/// A loan id's fingerprint: the number itself for numeric ids (Fannie Mae),
-/// else a 64-bit SipHash (std's fixed keys).
-fn fingerprint(id: &str) -> u64 {
-    if id.len() <= 19
-        && id.bytes().all(|b| b.is_ascii_digit())
-        && let Ok(n) = id.parse::<u64>()
-    {
-        return n;
-    }
-    let mut h = std::hash::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish() | (1 << 63)
-}
 
 // ---------------------------------------------------------------------------
 // The record source
@@ -928,7 +914,7 @@ impl Acc {
 
     /// Starts a new loan at `line_no`, checking its records were not seen before.
     fn start(&mut self, id: &str, line_no: u64) -> Result<(), InputError> {
-        if self.lock().finished.contains(&fingerprint(id)) {
+        if self.lock().finished.contains(&crate::loan::id_fingerprint(id)) {
             return Err(self.err(format!(
                 "line {line_no}: loan {id} appears again after other loans' records. The reader needs each loan's monthly records \
                  together (as the agencies publish them); sort the file by loan identifier, or check that no file was given twice."
@@ -984,7 +970,7 @@ impl Acc {
             return false;
         }
         self.open = false;
-        let fp = fingerprint(&self.state.id);
+        let fp = crate::loan::id_fingerprint(&self.state.id);
         let paired = self.spec.kind != FileKind::FannieCombined;
         let orig = {
             let mut sh = self.lock();

@@ -1,0 +1,181 @@
+//! A run of `deficiency assess`: the only place that knows the order.
+//!
+//! For each input: read a batch of records, type and assess them in
+//! parallel (rayon, on a pool of `threads`), then — on one writer thread, in
+//! input order — drop duplicate loan ids, write results and rejects, and add
+//! each loan to the report. With `--threads 1` the same stages run in turn on
+//! one thread; with more, reading, assessing and writing overlap. Outputs are
+//! written to temporary files and renamed into place only when the run
+//! succeeds; totals are values added up, so any thread count gives the same
+//! bytes.
+#![allow(clippy::result_large_err)] // rows carry a `Reject` unboxed (see `input`)
+//!
+//! Files: [`sink`] opens the outputs, [`schedule`] runs the stages on one
+//! thread or overlapped, [`writer`] writes in input order, [`duplicates`]
+//! remembers the loan ids seen.
+
+mod duplicates;
+mod schedule;
+mod sink;
+mod writer;
+
+use crate::engine::Env;
+use crate::holidays::HolidayCalendar;
+use crate::input::{self, Assumption, InputError, Layout, RowContext};
+use crate::output::atomic::AtomicFile;
+use crate::report::{Report, ReportFormat};
+use crate::settings::Settings;
+use chrono::NaiveDate;
+use schedule::{Job, run_pipelined, run_sequential};
+use sink::{Sink, out_err, wr};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
+use writer::Writer;
+
+/// Rows assessed per parallel batch.
+pub const BATCH_ROWS: usize = 8 * 1024;
+
+/// Everything a run needs, parsed once from the command line.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub inputs: Vec<String>,
+    pub layout: Layout,
+    /// `None`: results to stdout as CSV.
+    pub out: Option<PathBuf>,
+    pub reports: Vec<PathBuf>,
+    /// `None`: beside `out` as `<stem>.rejects.csv`, or stderr.
+    pub rejects: Option<PathBuf>,
+    pub as_of: NaiveDate,
+    pub threads: usize,
+    pub settings: Settings,
+    pub assumptions: Vec<Assumption>,
+    pub max_rejects: Option<u64>,
+    pub progress: bool,
+}
+
+/// What a finished run reports on stderr.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Every input file given, in order (an agency layout's acquisition and
+    /// origination files included).
+    pub inputs: Vec<String>,
+    pub report: Report,
+    pub elapsed: Duration,
+    pub written: Vec<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+/// A run that stopped (exit 2); nothing is left at any output path.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{path}: cannot write: {source}")]
+    Write { path: String, source: io::Error },
+    #[error("{0}")]
+    Usage(String),
+    /// The reader of stdout (or stderr) went away, as `| head` does: the run
+    /// stops quietly and writes nothing more (exit 0, like ripgrep).
+    #[error("output closed by the reader")]
+    ClosedPipe,
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+    #[error("stopped: {rejected} rows rejected, more than --max-rejects {max}; last: {last}")]
+    TooManyRejects { rejected: u64, max: u64, last: String },
+    #[error("internal error (please report): {0}")]
+    Invariant(#[from] crate::deficiency::InvariantViolation),
+}
+
+/// Where the rejects go when `--rejects` is not given.
+pub fn default_rejects_path(out: &std::path::Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or("results");
+    let stem = if stem.is_empty() { "results" } else { stem };
+    out.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+/// The results writer. CSV rows are formatted by the workers and written
+/// Runs `assess`.
+pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    for p in &cfg.reports {
+        if ReportFormat::from_path(p).is_none() {
+            return Err(RunError::Usage(format!(
+                "{}: unknown report format (use .json, .md, .html or .csv)",
+                p.display()
+            )));
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| RunError::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let calendar = HolidayCalendar::embedded();
+    let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
+    // Open every input first: a missing column is fatal before anything is written.
+    let mut sources = input::open(&cfg.inputs, cfg.layout)?;
+    let mut warnings = Vec::new();
+    for src in &sources {
+        let h = src.header();
+        if !h.unknown.is_empty() {
+            warnings.push(format!("{}: ignoring unknown column(s): {}", h.path, h.unknown.join(", ")));
+        }
+    }
+    let sink = Sink::open(cfg)?;
+    let mut report = Report { as_of: Some(cfg.as_of), ..Report::default() };
+    report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
+    report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
+    let progress = cfg.progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb
+    });
+    let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
+    let ignored = AtomicU64::new(0);
+
+    let job = Job { row_cx, env, ignored: &ignored, csv: sink.results.is_csv() };
+    let writer = Writer::new(cfg, sink, report, progress);
+    let (sink, mut report) = if cfg.threads <= 1 {
+        run_sequential(&mut sources, writer, job)?
+    } else {
+        run_pipelined(&mut sources, writer, &pool, job)?
+    };
+    warnings.append(&mut report.warnings);
+    let ignored_sale_price = ignored.into_inner();
+    if ignored_sale_price > 0 {
+        warnings.push(format!(
+            "{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"
+        ));
+    }
+    // Render reports before committing anything, so a failure leaves nothing.
+    let mut report_files = Vec::new();
+    for p in &cfg.reports {
+        let fmt = ReportFormat::from_path(p)
+            .ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
+        let text = fmt.render(&report).map_err(|m| RunError::Internal(format!("{}: {m}", p.display())))?;
+        let mut f = AtomicFile::create(p).map_err(wr(p))?;
+        {
+            let mut w = f.writer().map_err(wr(p))?;
+            w.write_all(text.as_bytes()).map_err(wr(p))?;
+            w.flush().map_err(wr(p))?;
+        }
+        report_files.push(f);
+    }
+    let Sink { results, results_file, rejects, rejects_file } = sink;
+    results.finish().map_err(|e| out_err(cfg, e))?;
+    let mut rw = rejects.finish().map_err(wr(std::path::Path::new("rejects")))?;
+    rw.flush().map_err(wr(std::path::Path::new("rejects")))?;
+    drop(rw);
+    let mut written = Vec::new();
+    for f in results_file.into_iter().chain(rejects_file).chain(report_files) {
+        let p = f.path().to_path_buf();
+        f.commit().map_err(wr(&p))?;
+        written.push(p);
+    }
+    Ok(RunSummary { inputs: cfg.inputs.clone(), report, elapsed: started.elapsed(), written, warnings })
+}

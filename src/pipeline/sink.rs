@@ -1,0 +1,88 @@
+//! Opening the outputs: results (stdout or a file), rejects, and how a
+//! failed write becomes a [`RunError`].
+
+use super::{RunConfig, RunError, default_rejects_path};
+use crate::output::atomic::AtomicFile;
+use crate::output::rejects::RejectsWriter;
+use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
+use std::io::{self, Write};
+
+/// here as bytes; other formats are written row by row.
+pub(super) enum Results {
+    Csv(CsvResults<Box<dyn Write + Send>>),
+    Rows(Box<dyn ResultWriter>),
+}
+
+impl Results {
+    pub(super) fn is_csv(&self) -> bool {
+        matches!(self, Results::Csv(_))
+    }
+    pub(super) fn finish(self) -> io::Result<()> {
+        match self {
+            Results::Csv(w) => Box::new(w).finish(),
+            Results::Rows(w) => w.finish(),
+        }
+    }
+}
+
+pub(super) struct Sink {
+    pub(super) results: Results,
+    pub(super) results_file: Option<AtomicFile>,
+    pub(super) rejects: RejectsWriter<Box<dyn Write + Send>>,
+    pub(super) rejects_file: Option<AtomicFile>,
+}
+
+pub(super) fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
+    move |source| write_error(path.display().to_string(), source)
+}
+
+/// A write failed: a closed pipe stops the run quietly, anything else is fatal.
+pub(super) fn write_error(path: String, source: io::Error) -> RunError {
+    if source.kind() == io::ErrorKind::BrokenPipe { RunError::ClosedPipe } else { RunError::Write { path, source } }
+}
+
+impl Sink {
+    pub(super) fn open(cfg: &RunConfig) -> Result<Sink, RunError> {
+        let (results, results_file) = match &cfg.out {
+            None => {
+                let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout()));
+                (Results::Csv(CsvResults::new(out).map_err(wr(std::path::Path::new("-")))?), None)
+            }
+            Some(p) => {
+                let mut f = AtomicFile::create(p).map_err(wr(p))?;
+                let w = f.writer().map_err(wr(p))?;
+                let rw = match Format::from_path(p) {
+                    Some(Format::Csv) => {
+                        Results::Csv(CsvResults::new(Box::new(w) as Box<dyn Write + Send>).map_err(wr(p))?)
+                    }
+                    Some(Format::Jsonl) => Results::Rows(Box::new(JsonlResults::new(w))),
+                    Some(Format::Parquet) => {
+                        Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?))
+                    }
+                    None => {
+                        return Err(RunError::Usage(format!(
+                            "{}: unknown results format (use .csv, .jsonl or .parquet)",
+                            p.display()
+                        )));
+                    }
+                };
+                (rw, Some(f))
+            }
+        };
+        let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
+        let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
+            None => (RejectsWriter::lazy(Box::new(io::stderr()) as Box<dyn Write + Send>), None),
+            Some(p) => {
+                let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
+                let w: Box<dyn Write + Send> = Box::new(f.writer().map_err(wr(&p))?);
+                (RejectsWriter::new(w).map_err(wr(&p))?, Some(f))
+            }
+        };
+        Ok(Sink { results, results_file, rejects, rejects_file })
+    }
+}
+
+
+pub(super) fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
+    write_error(cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), e)
+}
