@@ -792,7 +792,7 @@ fn file_level_problems_are_clear_fatal_errors() {
     let mut short = fannie_performance(31);
     short[4] = short[4].replacen('|', "", 1);
     let short = write(d, "short.txt", &short);
-    call(&[&acq, &short], "fannie-mae", "line 5 has 30 fields");
+    call(&[&acq, &short], "fannie-mae", "line 5: it has 30 fields");
     // A performance file from another quarter.
     let other: Vec<String> = fannie_performance(31).iter().map(|l| l.replacen("1000000", "2000000", 1)).collect();
     let other = write(d, "other.txt", &other);

@@ -193,6 +193,12 @@ impl Cells for Record<'_> {
             Record::Column(c, _) => c.raw(i),
         }
     }
+    fn bad_value(&self) -> Option<&BadValue> {
+        match self {
+            Record::Raw(r) => r.bad.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// Opens input files of one layout as record sources.
@@ -245,6 +251,18 @@ impl std::fmt::Display for Reject {
     }
 }
 
+/// A value a reader could not translate into the native layout (a public
+/// data set's code, date or amount), reported as the row's reject rather
+/// than written into a cell for the validator to trip on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadValue {
+    pub column: Field,
+    /// The value as the file has it.
+    pub value: String,
+    /// A sentence a person can act on.
+    pub error: String,
+}
+
 /// A problem with a whole input file: the run stops (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -262,6 +280,9 @@ pub enum InputError {
     Format { path: String },
     #[error("{path}: {message}")]
     Other { path: String, message: String },
+    /// A problem at one line of a file (a record the layout cannot read).
+    #[error("{path}: line {line}: {message}")]
+    Line { path: String, line: u64, message: String },
 }
 
 /// An assumed fact for blank cells (`--assume COLUMN=VALUE`).
@@ -319,6 +340,10 @@ pub trait Cells {
     }
     /// The raw cell for error messages.
     fn raw(&self, i: usize) -> String;
+    /// A value the reader already found untranslatable.
+    fn bad_value(&self) -> Option<&BadValue> {
+        None
+    }
 }
 
 /// Run-wide facts a row is checked against.
@@ -409,6 +434,9 @@ impl Header {
                     self.width
                 ),
             ));
+        }
+        if let Some(b) = rec.bad_value() {
+            return Err(reject(loan_id, b.column.name(), b.value.clone(), b.error.clone()));
         }
         let get = |f: Field| -> Result<Cell<'_>, Reject> {
             match self.position(f) {

@@ -38,6 +38,9 @@ pub struct RawRecord {
     pub row: u64,
     /// Physical line where the record starts (CSV), if the format has lines.
     pub line: Option<u64>,
+    /// A value the reader could not translate (agency layouts): the row is
+    /// rejected naming it.
+    pub bad: Option<super::BadValue>,
 }
 
 impl RawRecord {
@@ -86,6 +89,9 @@ impl Cells for RawRecord {
     }
     fn raw(&self, i: usize) -> String {
         self.field(i).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    }
+    fn bad_value(&self) -> Option<&super::BadValue> {
+        self.bad.as_ref()
     }
 }
 

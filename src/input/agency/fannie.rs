@@ -11,7 +11,7 @@
 
 use super::{
     Agency, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
-    blank, category, cells, fannie_date, integer_text, money_text, months_between, state_cell, zb_code,
+    blank, category, cells, fannie_date, integer_text, money_text, months_between, state_cell, zb_code, Bad, opt_amount,
 };
 use crate::money::{self, Money};
 
@@ -112,9 +112,9 @@ pub(crate) fn acquisition_facts<'a>(row: &Row<'a>) -> (&'a str, OrigFacts) {
 /// refinance not specified (mapped to `refinance`; the rules treat both
 /// refinance values alike). Words from pre-2015 files are accepted.
 /// Anything else is passed through, so the row is rejected showing it.
-pub(crate) fn purpose(s: &str) -> String {
+pub(crate) fn purpose(s: &str) -> Result<String, Bad> {
     if blank(s) {
-        return String::new();
+        return Ok(String::new());
     }
     let u = s.trim().to_ascii_uppercase();
     let native = if u == "P" || u.starts_with("PURCHASE") {
@@ -124,38 +124,46 @@ pub(crate) fn purpose(s: &str) -> String {
     } else if u == "R" || u == "U" || u.starts_with("NO CASH") || u.starts_with("REFI") {
         "refinance"
     } else {
-        return s.trim().to_string();
+        return Err(Bad::new(s, "is not a Fannie Mae loan purpose code (P, C, R or U)"));
     };
-    native.to_string()
+    Ok(native.to_string())
 }
 
 /// Occupancy: `P` principal residence → owner-occupied; `I` investor → not;
 /// `S` second home and `U` unknown → blank (whether a second home is
 /// "occupied by the purchaser" is not settled).
-pub(crate) fn occupancy(s: &str) -> String {
+pub(crate) fn occupancy(s: &str) -> Result<String, Bad> {
     if blank(s) {
-        return String::new();
+        return Ok(String::new());
     }
     let u = s.trim().to_ascii_uppercase();
     match u.as_str() {
-        "P" | "PRINCIPAL" => "true".into(),
-        "I" | "INVESTOR" | "INVESTMENT" => "false".into(),
-        "S" | "SECOND" | "U" | "UNKNOWN" => String::new(),
-        _ => s.trim().to_string(),
+        "P" | "PRINCIPAL" => Ok("true".into()),
+        "I" | "INVESTOR" | "INVESTMENT" => Ok("false".into()),
+        "S" | "SECOND" | "U" | "UNKNOWN" => Ok(String::new()),
+        _ => Err(Bad::new(s, "is not a Fannie Mae occupancy code (P, I, S or U)")),
     }
 }
 
-pub(crate) fn units(s: &str) -> String {
-    if blank(s) { String::new() } else { integer_text(s).to_string() }
+pub(crate) fn units(s: &str) -> Result<String, Bad> {
+    Ok(if blank(s) { String::new() } else { integer_text(s).to_string() })
 }
 
-fn origination_date(s: &str) -> String {
+fn origination_date(s: &str) -> Result<String, Bad> {
     if blank(s) {
-        return String::new();
+        return Ok(String::new());
     }
     match fannie_date(s) {
-        Some(d) => super::date_text(d),
-        None => s.trim().to_string(),
+        Some(d) => Ok(super::date_text(d)),
+        None => Err(Bad::new(s, "is not a Fannie Mae origination date (MMYYYY, MM/YYYY or MM/DD/YYYY)")),
+    }
+}
+
+/// An amount field as its native cell (as written), or why it is not one.
+fn amount_cell(s: &str, what: &str) -> Result<String, Bad> {
+    match opt_amount(s) {
+        Ok(_) => Ok(s.trim().to_string()),
+        Err(raw) => Err(Bad::new(&raw, format!("is not an amount ({what})"))),
     }
 }
 
@@ -187,11 +195,11 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         Some(_) => return Translation::Skip(category::UNRECOGNISED),
     };
     let mut c = cells(&st.id);
-    c[Col::EventType as usize] = event_type.into();
-    c[Col::EventDate as usize] = event_date.cell();
+    c[Col::EventType] = event_type.into();
+    c.set(Col::EventDate, event_date.cell(Agency::Fannie));
     let upb_raw = non_zero(st.get(Key::RemovalUpb)).or(st.last_upb.get()).unwrap_or("");
-    c[Col::UnpaidPrincipal as usize] = upb_raw.to_string();
-    c[Col::SalePrice as usize] = st.get(Key::Nsp).unwrap_or("").to_string();
+    c.set(Col::UnpaidPrincipal, amount_cell(upb_raw, "unpaid principal"));
+    c.set(Col::SalePrice, amount_cell(st.get(Key::Nsp).unwrap_or(""), "net sales proceeds"));
     let facts = match (spec.kind, orig) {
         (FileKind::FannieCombined, _) => OrigFacts {
             state: state_cell(st.get(Key::State).unwrap_or("")),
@@ -203,28 +211,27 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         (_, Some(f)) => f.clone(),
         (_, None) => OrigFacts::missing("(no acquisition record for this loan)"),
     };
-    facts.write_into(&mut c[..]);
+    facts.write_into(&mut c);
     let upb = amount(upb_raw);
-    c[Col::AccruedInterest as usize] = match accrued_interest(
+    match accrued_interest(
         upb,
         st.amount(Key::NonIntUpb),
         st.amount(Key::Rate),
         &st.date(Agency::Fannie, Key::Lpi),
         event_date.date(),
     ) {
-        Ok(Some(m)) => money_text(m),
-        Ok(None) => String::new(),
-        Err(e) => e,
-    };
-    c[Col::Costs as usize] = st.get(Key::FclCosts).unwrap_or("").to_string();
-    c[Col::AgencyNetLoss as usize] = match &disp {
-        DateField::Date(_) => match net_loss(st) {
-            Ok(Some(m)) => money_text(m),
-            Ok(None) => String::new(),
-            Err(e) => e,
-        },
-        _ => String::new(),
-    };
+        Ok(Some(m)) => c[Col::AccruedInterest] = money_text(m),
+        Ok(None) => {}
+        Err(e) => c.bad(Col::AccruedInterest, "", format!("cannot be computed: {e}")),
+    }
+    c.set(Col::Costs, amount_cell(st.get(Key::FclCosts).unwrap_or(""), "foreclosure costs"));
+    if let DateField::Date(_) = &disp {
+        match net_loss(st) {
+            Ok(Some(m)) => c[Col::AgencyNetLoss] = money_text(m),
+            Ok(None) => {}
+            Err(e) => c.bad(Col::AgencyNetLoss, "", format!("cannot be computed: {e}")),
+        }
+    }
     Translation::Emit { cells: c, reo_proxy }
 }
 
@@ -298,16 +305,16 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(purpose("P"), "purchase");
-        assert_eq!(purpose("PURCHASE"), "purchase");
-        assert_eq!(purpose("C"), "cash_out_refinance");
-        assert_eq!(purpose("U"), "refinance");
-        assert_eq!(purpose("NULL"), "");
-        assert_eq!(purpose("Z"), "Z");
-        assert_eq!(occupancy("P"), "true");
-        assert_eq!(occupancy("I"), "false");
-        assert_eq!(occupancy("S"), "");
-        assert_eq!(units("1.0"), "1");
+        assert_eq!(purpose("P").as_deref(), Ok("purchase"));
+        assert_eq!(purpose("PURCHASE").as_deref(), Ok("purchase"));
+        assert_eq!(purpose("C").as_deref(), Ok("cash_out_refinance"));
+        assert_eq!(purpose("U").as_deref(), Ok("refinance"));
+        assert_eq!(purpose("NULL").as_deref(), Ok(""));
+        assert_eq!(purpose("Z").unwrap_err().value, "Z");
+        assert_eq!(occupancy("P").as_deref(), Ok("true"));
+        assert_eq!(occupancy("I").as_deref(), Ok("false"));
+        assert_eq!(occupancy("S").as_deref(), Ok(""));
+        assert_eq!(units("1.0").as_deref(), Ok("1"));
     }
 
     #[test]
@@ -317,10 +324,10 @@ mod tests {
         split(line, &mut offs);
         let (id, f) = acquisition_facts(&Row::new(line, &offs));
         assert_eq!(id, "100007365142");
-        assert_eq!(f.state, "PA");
-        assert_eq!(f.loan_purpose, "refinance");
-        assert_eq!(f.origination_date, "1999-12-01");
-        assert_eq!(f.property_units, "1");
-        assert_eq!(f.owner_occupied, "true");
+        assert_eq!(f.state.as_deref(), Ok("PA"));
+        assert_eq!(f.loan_purpose.as_deref(), Ok("refinance"));
+        assert_eq!(f.origination_date.as_deref(), Ok("1999-12-01"));
+        assert_eq!(f.property_units.as_deref(), Ok("1"));
+        assert_eq!(f.owner_occupied.as_deref(), Ok("true"));
     }
 }

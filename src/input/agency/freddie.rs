@@ -11,7 +11,7 @@
 
 use super::{
     Agency, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
-    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code,
+    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code, Bad,
 };
 use crate::money::{self, Money};
 
@@ -75,7 +75,7 @@ pub(crate) fn origination_facts<'a>(row: &Row<'a>) -> (&'a str, OrigFacts) {
         OrigFacts {
             state: state_cell(row.get(16)),
             loan_purpose: purpose(row.get(20)),
-            origination_date: String::new(),
+            origination_date: Ok(String::new()),
             property_units: units(row.get(6)),
             owner_occupied: occupancy(row.get(7)),
         },
@@ -84,33 +84,33 @@ pub(crate) fn origination_facts<'a>(row: &Row<'a>) -> (&'a str, OrigFacts) {
 
 /// `P` purchase, `C` cash-out refinance, `N` no-cash-out refinance, `R`
 /// refinance not specified; `9` (not available) and blank are unknown.
-pub(crate) fn purpose(s: &str) -> String {
+pub(crate) fn purpose(s: &str) -> Result<String, Bad> {
     let t = s.trim();
-    match t.to_ascii_uppercase().as_str() {
+    Ok(match t.to_ascii_uppercase().as_str() {
         "" | "9" => String::new(),
         "P" => "purchase".into(),
         "C" => "cash_out_refinance".into(),
         "N" | "R" => "refinance".into(),
-        _ => t.to_string(),
-    }
+        _ => return Err(Bad::new(s, "is not a Freddie Mac loan purpose code (P, C, N, R or 9)")),
+    })
 }
 
 /// `O` (2017 guide) or `P` (later releases) owner-occupied; `I` investment;
 /// `S` second home and `9` / blank unknown.
-pub(crate) fn occupancy(s: &str) -> String {
+pub(crate) fn occupancy(s: &str) -> Result<String, Bad> {
     let t = s.trim();
-    match t.to_ascii_uppercase().as_str() {
+    Ok(match t.to_ascii_uppercase().as_str() {
         "O" | "P" => "true".into(),
         "I" => "false".into(),
         "" | "S" | "9" => String::new(),
-        _ => t.to_string(),
-    }
+        _ => return Err(Bad::new(s, "is not a Freddie Mac occupancy code (P, O, I, S or 9)")),
+    })
 }
 
 /// `1`–`4`; `99` (not available) is unknown.
-pub(crate) fn units(s: &str) -> String {
+pub(crate) fn units(s: &str) -> Result<String, Bad> {
     let t = integer_text(s);
-    if blank(t) || t == "99" { String::new() } else { t.to_string() }
+    Ok(if blank(t) || t == "99" { String::new() } else { t.to_string() })
 }
 
 fn non_zero(s: Option<&str>) -> Option<&str> {
@@ -153,12 +153,12 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         Some(_) => return Translation::Skip(category::UNRECOGNISED),
     };
     let mut c = cells(&st.id);
-    c[Col::EventType as usize] = event_type.into();
-    c[Col::EventDate as usize] = event_date.cell();
+    c[Col::EventType] = event_type.into();
+    c.set(Col::EventDate, event_date.cell(Agency::Freddie));
     let upb_raw = non_zero(st.get(Key::RemovalUpb)).or(st.last_upb.get()).unwrap_or("");
-    c[Col::UnpaidPrincipal as usize] = upb_raw.to_string();
+    c[Col::UnpaidPrincipal] = upb_raw.to_string();
     let facts = orig.cloned().unwrap_or_else(|| OrigFacts::missing("(no origination record for this loan)"));
-    facts.write_into(&mut c[..]);
+    facts.write_into(&mut c);
     let upb = amount(upb_raw);
     let accrued = accrued_interest(
         upb,
@@ -167,34 +167,40 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         &st.date(Agency::Freddie, Key::Lpi),
         event_date.date(),
     );
-    c[Col::AccruedInterest as usize] = match &accrued {
-        Ok(Some(m)) => money_text(*m),
-        Ok(None) => String::new(),
-        Err(e) => e.clone(),
-    };
+    match &accrued {
+        Ok(Some(m)) => c[Col::AccruedInterest] = money_text(*m),
+        Ok(None) => {}
+        Err(e) => c.bad(Col::AccruedInterest, "", format!("cannot be computed: {e}")),
+    }
     // Expenses are stored negative before Release 47, positive after: the
     // magnitude is the cost.
     let legal = magnitude(st.get(Key::FclCosts));
-    c[Col::Costs as usize] = match &legal {
-        Ok(Some(m)) => money_text(*m),
-        Ok(None) => String::new(),
-        Err(raw) => raw.clone(),
-    };
-    c[Col::SalePrice as usize] = if covered {
+    match &legal {
+        Ok(Some(m)) => c[Col::Costs] = money_text(*m),
+        Ok(None) => {}
+        Err(raw) => c.bad(Col::Costs, raw, "is not an amount (legal costs)"),
+    }
+    if covered {
         // "C" (Covered): Freddie Mac reports the proceeds covered the debt;
         // the sale price is then the debt itself (no deficiency).
         match (upb, &accrued, &legal) {
-            (Some(u), Ok(a), Ok(l)) => money_text(u + a.unwrap_or_default() + l.unwrap_or_default()),
-            _ => "C".into(),
+            (Some(u), Ok(a), Ok(l)) => {
+                c[Col::SalePrice] = money_text(u + a.unwrap_or_default() + l.unwrap_or_default())
+            }
+            _ => c.bad(
+                Col::SalePrice,
+                "C",
+                "net sales proceeds \"C\" (covered) need the unpaid balance, interest and costs to state the price",
+            ),
         }
     } else {
         match magnitude(Some(nsp_raw)) {
-            Ok(Some(m)) => money_text(m),
-            Ok(None) => String::new(),
-            Err(raw) => raw,
+            Ok(Some(m)) => c[Col::SalePrice] = money_text(m),
+            Ok(None) => {}
+            Err(raw) => c.bad(Col::SalePrice, &raw, "is not an amount (net sales proceeds)"),
         }
-    };
-    c[Col::AgencyNetLoss as usize] = actual_loss(st, upb, covered).map(money_text).unwrap_or_default();
+    }
+    c[Col::AgencyNetLoss] = actual_loss(st, upb, covered).map(money_text).unwrap_or_default();
     Translation::Emit { cells: c, reo_proxy }
 }
 
@@ -248,6 +254,8 @@ fn actual_loss(st: &LoanState, upb: Option<Money>, covered: bool) -> Option<Mone
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::agency::Cells;
+    use crate::loan::Field;
     use crate::input::agency::{Col, LoanState};
 
     fn loan(code: &str, nsp: &str) -> LoanState {
@@ -268,7 +276,7 @@ mod tests {
         st
     }
 
-    fn emitted(t: Translation) -> Box<[String; 13]> {
+    fn emitted(t: Translation) -> Cells {
         match t {
             Translation::Emit { cells, .. } => cells,
             Translation::Skip(c) => panic!("skipped: {c}"),
@@ -279,18 +287,18 @@ mod tests {
     fn covered_and_unknown_proceeds() {
         let spec = monthly_spec(32);
         let orig = OrigFacts {
-            state: "CA".into(),
-            loan_purpose: "purchase".into(),
-            origination_date: String::new(),
-            property_units: "1".into(),
-            owner_occupied: "true".into(),
+            state: Ok("CA".into()),
+            loan_purpose: Ok("purchase".into()),
+            origination_date: Ok(String::new()),
+            property_units: Ok("1".into()),
+            owner_occupied: Ok("true".into()),
         };
         // "C": the proceeds covered the debt: 100,000 + 6 months at 6% (3,000) + legal costs 800.
         let c = emitted(translate(&loan("03", "C"), &spec, Some(&orig)));
-        assert_eq!(c[Col::EventType as usize], "short_sale");
-        assert_eq!(c[Col::SalePrice as usize], "103800.00");
-        assert_eq!(c[Col::Costs as usize], "800.00");
-        assert_eq!(c[Col::AgencyNetLoss as usize], "0.00");
+        assert_eq!(c[Col::EventType], "short_sale");
+        assert_eq!(c[Col::SalePrice], "103800.00");
+        assert_eq!(c[Col::Costs], "800.00");
+        assert_eq!(c[Col::AgencyNetLoss], "0.00");
         // "U" on a 03: a short sale or a charge-off, not told apart.
         assert!(matches!(
             translate(&loan("03", "U"), &spec, Some(&orig)),
@@ -298,14 +306,20 @@ mod tests {
         ));
         // No proceeds on a 03: a charge-off.
         assert!(matches!(translate(&loan("03", ""), &spec, Some(&orig)), Translation::Skip(category::CHARGE_OFF)));
-        // "U" on an REO: passed through, so the row is rejected showing it.
+        // "U" on an REO: a reject value naming the sale price and the code.
         let c = emitted(translate(&loan("09", "U"), &spec, Some(&orig)));
-        assert_eq!(c[Col::SalePrice as usize], "U");
-        // Without an origination record the state is not defaulted to CA.
+        let bad = c.bad.as_ref().expect("a reject value");
+        assert_eq!((bad.column, bad.value.as_str()), (Field::SalePrice, "U"));
+        assert!(c[Col::SalePrice].is_empty());
+        // Without an origination record the state is not defaulted to CA:
+        // the row is rejected naming the missing record.
         let c = emitted(translate(&loan("09", "90000"), &spec, None));
-        assert!(c[Col::State as usize].len() > 2);
+        let bad = c.bad.as_ref().expect("a reject value");
+        assert_eq!(bad.column, Field::State);
+        assert!(bad.error.contains("no origination record"), "{}", bad.error);
+        assert!(c[Col::State].is_empty());
         // Figures not decisive and no expenses: the 2017 convention (loss stored negative).
-        assert_eq!(c[Col::AgencyNetLoss as usize], "1234.00");
+        assert_eq!(c[Col::AgencyNetLoss], "1234.00");
     }
 
     #[test]
@@ -314,12 +328,12 @@ mod tests {
         assert!(is_loan_seq("F10Q10000001"));
         assert!(!is_loan_seq("100007365142"));
         assert!(!is_loan_seq(""));
-        assert_eq!(purpose("N"), "refinance");
-        assert_eq!(purpose("9"), "");
-        assert_eq!(occupancy("O"), "true");
-        assert_eq!(occupancy("P"), "true");
-        assert_eq!(occupancy("9"), "");
-        assert_eq!(units("99"), "");
-        assert_eq!(units("2"), "2");
+        assert_eq!(purpose("N").as_deref(), Ok("refinance"));
+        assert_eq!(purpose("9").as_deref(), Ok(""));
+        assert_eq!(occupancy("O").as_deref(), Ok("true"));
+        assert_eq!(occupancy("P").as_deref(), Ok("true"));
+        assert_eq!(occupancy("9").as_deref(), Ok(""));
+        assert_eq!(units("99").as_deref(), Ok(""));
+        assert_eq!(units("2").as_deref(), Ok("2"));
     }
 }
