@@ -1,230 +1,30 @@
-//! Deterministic synthetic portfolio generator (`deficiency generate`).
-//!
-//! Produces loans in the native input layout (SPEC.md §3) with a realistic mix
-//! of event types, loan purposes, lien positions, borrower types, missing
-//! facts, refinance chains, deadlines and bankruptcies, tuned so that every
-//! outcome and every rule path of the engine occurs within a few thousand rows.
-//! It is what benchmarks and demos run on.
-//!
-//! # Determinism
-//!
-//! The bytes produced for a seed never change with crate or compiler
-//! versions: only integer arithmetic is used (no floats, no `rand`, no hash
-//! maps), and the PRNG is written out here:
-//!
-//! * Row `n` (1-based) is drawn from its own **xoshiro256\*\*** generator
-//!   (Blackman & Vigna, 2018), whose 256-bit state is the next four outputs of
-//!   **SplitMix64** (Steele, Lea & Flood, 2014) started at
-//!   `key ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03)`, where `key` is the first
-//!   SplitMix64 output for state `seed`.
-//! * Bounded draws are `(x as u128 * bound as u128) >> 64` (Lemire's
-//!   multiply-shift, without rejection; the bias is below 2^-40 and is part of
-//!   the definition).
-//!
-//! A row's cells therefore depend only on `(seed, n)`: the CSV writer, a
-//! Parquet writer, or a parallel writer that starts at row `n` with
-//! [`Generator::starting_at`] all see the same loans.
-//!
-//! # Validity
-//!
-//! Every cell is valid per SPEC §3: dates `YYYY-MM-DD`, money `123456.78`
-//! (never negative), booleans `true`/`false`, enumerations in lower
-//! snake_case, `sale_price` blank exactly on `senior_sale` rows, and
-//! `event_date <= deficiency_filed_date <= 2025-12-31` (so a run with
-//! `--as-of 2026-01-15` or later rejects nothing). No cell contains a comma,
-//! quote or newline. Refinance amounts always add up:
-//! `unpaid_principal + principal_paid = purchase_money_payoff +
-//! refinance_costs_financed + new_advance` (a blank `refinance_costs_financed`
-//! stands for 0; a blank `principal_paid` is derivable by that identity).
+//! The mix of loans: event types, purposes, borrowers, amounts, missing
+//! facts, refinance chains, deadlines and bankruptcies, drawn row by row.
 
+use super::cells::*;
+use super::rng::Rng;
+use super::{col, dollars};
+use crate::dates::ymd;
 use crate::loan::Field;
-use std::io::{self, BufWriter, Write};
+use crate::rules::{r580b, r580e};
 
-/// The columns `generate` writes: every native input column (declared in
-/// [`Field`]) but the extensions, in declared order, so a column's position
-/// is its [`Field`] number.
-pub fn columns() -> &'static [Field] {
-    &Field::ALL[..Field::ALL.len() - Field::EXTENSIONS.len()]
-}
+/// Dates the mix draws from, as days since 1970-01-01. The legal ones come
+/// from the rules (SB 1069's refinance gate, SB 931 and SB 458's 580e
+/// windows); the rest shape the mix.
+pub(super) const EARLIEST_ORIGINATION: i32 = ymd(1992, 1, 1).to_epoch_days();
+pub(super) const EVENTS_FROM: i32 = ymd(2009, 1, 1).to_epoch_days();
+pub(super) const CRISIS_END: i32 = ymd(2012, 12, 31).to_epoch_days();
+pub(super) const REFI_GATE: i32 = r580b::REFINANCE_GATE.to_epoch_days();
+pub(super) const SB931_FROM: i32 = r580e::SB931_EFFECTIVE.to_epoch_days();
+pub(super) const SB931_TO: i32 = r580e::SB458_EFFECTIVE.to_epoch_days() - 1;
+pub(super) const RECENT_FROM: i32 = ymd(2025, 7, 1).to_epoch_days();
+pub(super) const PENDING_BK_FROM: i32 = ymd(2023, 6, 1).to_epoch_days();
+pub(super) const LATEST: i32 = ymd(2025, 12, 31).to_epoch_days();
+pub(super) const YEAR: i32 = 365;
 
-/// Where column `f` sits in a generated row.
-const fn col(f: Field) -> usize {
-    f as usize
-}
-
-/// Latest date the generator ever writes (any `--as-of` from 2026-01-01 on
-/// accepts every `deficiency_filed_date`).
-pub const LATEST_DATE: &str = "2025-12-31";
-
-// ---------------------------------------------------------------------------
-// PRNG
-
-#[inline]
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// xoshiro256** with a few bounded-draw helpers.
-struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    fn for_row(key: u64, n: u64) -> Rng {
-        let mut sm = key ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let s = [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)];
-        Rng { s }
-    }
-
-    #[inline]
-    fn next(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    #[inline]
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next() as u128 * n as u128) >> 64) as u64
-    }
-
-    /// Uniform in `lo..=hi`.
-    #[inline]
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        debug_assert!(lo <= hi);
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// Uniform day in `lo..=hi` (empty range gives `lo`).
-    #[inline]
-    fn day(&mut self, lo: i32, hi: i32) -> i32 {
-        if hi <= lo { lo } else { lo + self.below((hi - lo) as u64 + 1) as i32 }
-    }
-
-    /// True with probability `bp` / 10 000.
-    #[inline]
-    fn chance(&mut self, bp: u64) -> bool {
-        self.below(10_000) < bp
-    }
-
-    /// Index drawn with the given integer weights.
-    #[inline]
-    fn pick(&mut self, weights: &[u32]) -> usize {
-        let total: u32 = weights.iter().sum();
-        let mut x = self.below(total as u64) as u32;
-        for (i, &w) in weights.iter().enumerate() {
-            if x < w {
-                return i;
-            }
-            x -= w;
-        }
-        weights.len() - 1
-    }
-
-    /// `amount` scaled by a uniform factor in `lo_bp..=hi_bp` / 10 000.
-    #[inline]
-    fn pct(&mut self, amount: u64, lo_bp: u64, hi_bp: u64) -> u64 {
-        amount * self.range(lo_bp, hi_bp) / 10_000
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Dates as days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithms).
-
-const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = (y - era * 400) as u32;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe as i32 - 719_468
-}
-
-#[cfg(test)]
-fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = (z - era * 146_097) as u32;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe as i32 + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-const EARLIEST_ORIGINATION: i32 = days_from_civil(1992, 1, 1);
-const EVENTS_FROM: i32 = days_from_civil(2009, 1, 1);
-const CRISIS_END: i32 = days_from_civil(2012, 12, 31);
-const REFI_GATE: i32 = days_from_civil(2013, 1, 1);
-const SB931_FROM: i32 = days_from_civil(2011, 1, 1);
-const SB931_TO: i32 = days_from_civil(2011, 7, 14);
-const RECENT_FROM: i32 = days_from_civil(2025, 7, 1);
-const PENDING_BK_FROM: i32 = days_from_civil(2023, 6, 1);
-const LATEST: i32 = days_from_civil(2025, 12, 31);
-const YEAR: i32 = 365;
-
-/// Cents in `d` whole dollars.
-const fn dollars(d: u64) -> u64 {
-    d * 100
-}
-
-// ---------------------------------------------------------------------------
-// Cell writers (no allocation once the buffers have grown).
-
-#[inline]
-fn put_u64(buf: &mut Vec<u8>, v: u64) {
-    crate::money::write_u64(v, buf);
-}
-
-/// Money from cents: `123456.78`.
-#[inline]
-fn put_money(buf: &mut Vec<u8>, cents: u64) {
-    put_u64(buf, cents / 100);
-    let f = (cents % 100) as u8;
-    buf.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
-}
-
-#[inline]
-fn put_date(buf: &mut Vec<u8>, days: i32) {
-    if let Some(d) = crate::dates::from_epoch_days(days) {
-        crate::output::write_date(d, buf);
-    }
-}
-
-#[inline]
-fn put_bool(buf: &mut Vec<u8>, b: bool) {
-    buf.extend_from_slice(if b { b"true" } else { b"false" });
-}
-
-/// Writes a boolean that is known to be `value`: blank with probability
-/// `blank_bp` (the column's default or "unknown").
-#[inline]
-fn put_bool_or_blank(rng: &mut Rng, buf: &mut Vec<u8>, value: bool, blank_bp: u64) {
-    if !rng.chance(blank_bp) {
-        put_bool(buf, value);
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Vocabulary
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Event {
+pub(super) enum Event {
     Trustee,
     Judicial,
     Foreclosure,
@@ -239,7 +39,7 @@ impl Event {
     /// Percent of rows.
     const WEIGHTS: [u32; 6] = [45, 12, 8, 15, 6, 14];
 
-    fn name(self) -> &'static [u8] {
+    pub(super) fn name(self) -> &'static [u8] {
         match self {
             Event::Trustee => b"trustee_sale",
             Event::Judicial => b"judicial_sale",
@@ -251,13 +51,13 @@ impl Event {
     }
 
     /// A sale of this lien (judicial, trustee or unknown method).
-    fn is_foreclosure(self) -> bool {
+    pub(super) fn is_foreclosure(self) -> bool {
         matches!(self, Event::Trustee | Event::Judicial | Event::Foreclosure)
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
+pub(super) enum Purpose {
     Purchase,
     Construction,
     Refinance,
@@ -283,7 +83,7 @@ impl Purpose {
     /// mostly where a deficiency may be available (not purchase money).
     const FIRST_LIEN_JUDICIAL: [u32; 6] = [240, 15, 160, 450, 50, 85];
 
-    fn name(self) -> &'static [u8] {
+    pub(super) fn name(self) -> &'static [u8] {
         match self {
             Purpose::Purchase => b"purchase",
             Purpose::Construction => b"construction",
@@ -295,132 +95,16 @@ impl Purpose {
     }
 }
 
-const BORROWER_TYPES: [&[u8]; 7] =
+pub(super) const BORROWER_TYPES: [&[u8]; 7] =
     [b"individual", b"llc", b"corporation", b"trust", b"limited_partnership", b"general_partnership", b"public_entity"];
 /// Tenths of a percent, same order as [`BORROWER_TYPES`].
-const BORROWER_WEIGHTS: [u32; 7] = [855, 50, 25, 35, 15, 15, 5];
+pub(super) const BORROWER_WEIGHTS: [u32; 7] = [855, 50, 25, 35, 15, 15, 5];
 
-const OTHER_STATES: [&[u8]; 10] = [b"NV", b"AZ", b"OR", b"WA", b"TX", b"NY", b"FL", b"CO", b"IL", b"NJ"];
-
-// ---------------------------------------------------------------------------
-// Generator
-
-/// A deterministic stream of synthetic loans for one seed.
-#[derive(Clone, Debug)]
-pub struct Generator {
-    seed: u64,
-    key: u64,
-    /// 1-based number of the next row.
-    next: u64,
-    prefix: Vec<u8>,
-}
-
-impl Generator {
-    /// The stream for `seed`, starting at its first loan.
-    pub fn new(seed: u64) -> Self {
-        Self::starting_at(seed, 0)
-    }
-
-    /// The stream for `seed`, positioned so that the next call to
-    /// [`next_row`](Self::next_row) yields the loan with 0-based index
-    /// `index` (for writers that split a portfolio into parallel chunks).
-    pub fn starting_at(seed: u64, index: u64) -> Self {
-        let mut st = seed;
-        let key = splitmix64(&mut st);
-        let mut prefix = Vec::with_capacity(24);
-        prefix.push(b'G');
-        put_u64(&mut prefix, seed);
-        prefix.push(b'-');
-        Generator { seed, key, next: index + 1, prefix }
-    }
-
-    /// The seed this stream was made from.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    /// Number of rows produced so far (including skipped ones).
-    pub fn rows_generated(&self) -> u64 {
-        self.next - 1
-    }
-
-    /// Fills `row` with the next loan's cells, one `Vec<u8>` per column of
-    /// [`columns`], in that order. Each buffer is cleared and reused, so no
-    /// allocation happens per row once the buffers have grown; an empty
-    /// buffer is a blank cell (unknown, or the column's default).
-    ///
-    /// # Panics
-    /// If `row.len() != columns().len()` (see [`empty_row`]).
-    pub fn next_row(&mut self, row: &mut [Vec<u8>]) {
-        assert_eq!(row.len(), columns().len(), "row must have one buffer per column of COLUMNS");
-        for cell in row.iter_mut() {
-            cell.clear();
-        }
-        let n = self.next;
-        self.next += 1;
-        let mut rng = Rng::for_row(self.key, n);
-        fill_row(&mut rng, &self.prefix, n, row);
-    }
-}
-
-/// Fresh row buffers for [`Generator::next_row`], one per column.
-pub fn empty_row() -> Vec<Vec<u8>> {
-    (0..columns().len()).map(|_| Vec::with_capacity(24)).collect()
-}
-
-/// Writes the header line: [`columns`] joined by `,`, then `\n`.
-pub fn write_csv_header<W: Write>(out: &mut W) -> io::Result<()> {
-    let mut line = Vec::with_capacity(1024);
-    for (i, name) in columns().iter().map(|f| f.name()).enumerate() {
-        if i > 0 {
-            line.push(b',');
-        }
-        line.extend_from_slice(name.as_bytes());
-    }
-    line.push(b'\n');
-    out.write_all(&line)
-}
-
-/// Appends one CSV record (cells joined by `,`, then `\n`) to `line`.
-/// No quoting is needed: generated cells never contain `,`, `"` or newlines.
-pub fn append_csv_record(row: &[Vec<u8>], line: &mut Vec<u8>) {
-    for (i, cell) in row.iter().enumerate() {
-        if i > 0 {
-            line.push(b',');
-        }
-        line.extend_from_slice(cell);
-    }
-    line.push(b'\n');
-}
-
-/// Writes `rows` loans for `seed` as CSV (header + rows, LF line ends) to
-/// `out`.
-///
-/// `out` is wrapped in a 1 MiB [`BufWriter`] internally, so pass the raw
-/// `File` / `Stdout` (an already-buffered writer also works, just with one
-/// extra copy). The buffer is flushed before returning; write errors are
-/// returned, never swallowed.
-pub fn write_csv<W: Write>(rows: u64, seed: u64, out: W) -> io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 20, out);
-    write_csv_header(&mut out)?;
-    let mut generator = Generator::new(seed);
-    let mut row = empty_row();
-    let mut line: Vec<u8> = Vec::with_capacity(64 * 1024);
-    for _ in 0..rows {
-        generator.next_row(&mut row);
-        append_csv_record(&row, &mut line);
-        if line.len() >= 60 * 1024 {
-            out.write_all(&line)?;
-            line.clear();
-        }
-    }
-    out.write_all(&line)?;
-    out.flush()
-}
+pub(super) const OTHER_STATES: [&[u8]; 10] = [b"NV", b"AZ", b"OR", b"WA", b"TX", b"NY", b"FL", b"CO", b"IL", b"NJ"];
 
 /// One loan. Facts are first chosen as "true" values, then some cells are
 /// left blank (unknown) independently of the value.
-fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
+pub(super) fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
     // loan_id: G{seed}-{n:08}
     {
         let id = &mut row[col(Field::LoanId)];
@@ -798,65 +482,5 @@ fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]) {
             let excepted = rng.chance(400);
             put_bool_or_blank(rng, &mut row[col(Field::DischargeException)], excepted, if excepted { 0 } else { 4000 });
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_columns_are_the_native_layout_without_extensions() {
-        let cols = columns();
-        for (i, f) in cols.iter().enumerate() {
-            assert_eq!(col(*f), i, "{}", f.name());
-            assert!(!Field::EXTENSIONS.contains(f));
-        }
-        assert_eq!(cols.len() + Field::EXTENSIONS.len(), Field::ALL.len());
-        assert_eq!(&Field::ALL[cols.len()..], Field::EXTENSIONS);
-    }
-
-    #[test]
-    fn dates_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        for d in days_from_civil(1990, 1, 1)..days_from_civil(2030, 1, 1) {
-            let (y, m, dd) = civil_from_days(d);
-            assert_eq!(days_from_civil(y, m, dd), d);
-        }
-        let mut b = Vec::new();
-        put_date(&mut b, days_from_civil(2024, 2, 29));
-        assert_eq!(b, b"2024-02-29");
-        assert_eq!(LATEST_DATE.as_bytes(), {
-            let mut b = Vec::new();
-            put_date(&mut b, LATEST);
-            b
-        });
-    }
-
-    #[test]
-    fn money_format() {
-        let mut b = Vec::new();
-        put_money(&mut b, 0);
-        b.push(b' ');
-        put_money(&mut b, 5);
-        b.push(b' ');
-        put_money(&mut b, 12_345_678);
-        assert_eq!(b, b"0.00 0.05 123456.78");
-    }
-
-    #[test]
-    fn starting_at_matches_sequential() {
-        let mut a = Generator::new(7);
-        let mut ra = empty_row();
-        for _ in 0..100 {
-            a.next_row(&mut ra);
-        }
-        a.next_row(&mut ra);
-        let mut b = Generator::starting_at(7, 100);
-        let mut rb = empty_row();
-        b.next_row(&mut rb);
-        assert_eq!(ra, rb);
-        assert_eq!(&ra[0][..], b"G7-00000101");
     }
 }
