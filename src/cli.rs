@@ -410,24 +410,6 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
 }
 
 fn generate(a: GenerateArgs) -> Result<i32, Fatal> {
-    let name = a.out.to_string_lossy().to_ascii_lowercase();
-    let err = |e: std::io::Error| Fatal(format!("{}: {e}", a.out.display()));
-    let mut f = crate::output::atomic::AtomicFile::create(&a.out).map_err(err)?;
-    let w = f.writer().map_err(err)?;
-    if name.ends_with(".csv") {
-        crate::generate::write_csv(a.rows, a.seed, w).map_err(err)?;
-    } else if name.ends_with(".parquet") {
-        let mut pw = crate::output::parquet::NativeParquetWriter::new(w, crate::generate::columns()).map_err(err)?;
-        let mut g = crate::generate::Generator::new(a.seed);
-        let mut row = crate::generate::empty_row();
-        for _ in 0..a.rows {
-            g.next_row(&mut row);
-            pw.push(&row).map_err(err)?;
-        }
-        pw.finish().map_err(err)?;
-    } else {
-        return Err(Fatal(format!("{}: generate writes .csv or .parquet", a.out.display())));
-    }
-    f.commit().map_err(err)?;
+    crate::generate::write_file(&a.out, a.rows, a.seed)?;
     Ok(0)
 }

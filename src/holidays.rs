@@ -134,64 +134,72 @@ impl HolidayCalendar {
     /// (rule 1.11 observance). At least one row is required.
     pub fn parse(text: &str) -> Result<HolidayCalendar, HolidayError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // The preamble: the comment lines before the column header carry the
+        // version and the years.
         let mut version: Option<String> = None;
         let mut years: Option<(i32, i32)> = None;
-        let mut header_seen = false;
-        let mut dates: Vec<NaiveDate> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        let mut last_line = 0;
-
+        let mut header_line = None;
         for (idx, raw) in text.lines().enumerate() {
             let line = idx + 1;
-            last_line = line;
             let trimmed = raw.trim();
             if trimmed.is_empty() {
                 continue;
             }
-            if let Some(comment) = trimmed.strip_prefix('#') {
-                if header_seen {
-                    continue;
+            let Some(comment) = trimmed.strip_prefix('#') else {
+                header_line = Some(line);
+                break;
+            };
+            let comment = comment.trim();
+            if let Some(v) = comment.strip_prefix("version:") {
+                let v = v.trim();
+                if v.is_empty() {
+                    return Err(HolidayError::header(line, "empty `# version:`"));
                 }
-                let comment = comment.trim();
-                if let Some(v) = comment.strip_prefix("version:") {
-                    let v = v.trim();
-                    if v.is_empty() {
-                        return Err(HolidayError::header(line, "empty `# version:`"));
-                    }
-                    if version.is_some() {
-                        return Err(HolidayError::header(line, "duplicate `# version:`"));
-                    }
-                    version = Some(v.to_string());
-                } else if let Some(v) = comment.strip_prefix("years:") {
-                    if years.is_some() {
-                        return Err(HolidayError::header(line, "duplicate `# years:`"));
-                    }
-                    years = Some(parse_years(v).ok_or_else(|| {
-                        HolidayError::header(line, format!("bad `# years:` value {:?}, expected FIRST-LAST", v.trim()))
-                    })?);
+                if version.is_some() {
+                    return Err(HolidayError::header(line, "duplicate `# version:`"));
                 }
-                continue;
+                version = Some(v.to_string());
+            } else if let Some(v) = comment.strip_prefix("years:") {
+                if years.is_some() {
+                    return Err(HolidayError::header(line, "duplicate `# years:`"));
+                }
+                years = Some(parse_years(v).ok_or_else(|| {
+                    HolidayError::header(line, format!("bad `# years:` value {:?}, expected FIRST-LAST", v.trim()))
+                })?);
             }
-
-            if !header_seen {
-                if trimmed != COLUMN_HEADER {
-                    return Err(HolidayError::header(
-                        line,
-                        format!("expected column header `{COLUMN_HEADER}`, found {trimmed:?}"),
-                    ));
-                }
-                if version.is_none() {
-                    return Err(HolidayError::header(line, "missing `# version:` comment before the column header"));
-                }
-                if years.is_none() {
-                    return Err(HolidayError::header(line, "missing `# years:` comment before the column header"));
-                }
-                header_seen = true;
-                continue;
-            }
-
-            let Some((first_year, last_year)) = years else { unreachable!("years checked at the column header") };
-            let fields: Vec<&str> = trimmed.split(',').map(str::trim).collect();
+        }
+        let last_line = text.lines().count().max(1);
+        let Some(header_line) = header_line else {
+            return Err(HolidayError::header(last_line, format!("missing column header `{COLUMN_HEADER}`")));
+        };
+        let Some(version) = version else {
+            return Err(HolidayError::header(header_line, "missing `# version:` comment before the column header"));
+        };
+        let Some((first_year, last_year)) = years else {
+            return Err(HolidayError::header(header_line, "missing `# years:` comment before the column header"));
+        };
+        // The table itself, read by the csv crate (comment lines skipped).
+        let mut rdr = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header = rdr.headers().map_err(|e| HolidayError::header(header_line, e.to_string()))?.clone();
+        if header.iter().collect::<Vec<_>>().join(",") != COLUMN_HEADER {
+            let found = text.lines().nth(header_line - 1).unwrap_or_default().trim();
+            return Err(HolidayError::header(
+                header_line,
+                format!("expected column header `{COLUMN_HEADER}`, found {found:?}"),
+            ));
+        }
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                HolidayError::row(e.position().map_or(last_line, |p| p.line() as usize), e.to_string())
+            })?;
+            let line = rec.position().map_or(last_line, |p| p.line() as usize);
+            let fields: Vec<&str> = rec.iter().collect();
             if fields.len() != 3 {
                 return Err(HolidayError::row(
                     line,
@@ -250,21 +258,10 @@ impl HolidayCalendar {
             dates.push(date);
             names.push(name.to_string());
         }
-
-        if !header_seen {
-            return Err(HolidayError::header(last_line.max(1), format!("missing column header `{COLUMN_HEADER}`")));
-        }
         if dates.is_empty() {
-            return Err(HolidayError::row(last_line.max(1), "no holiday rows"));
+            return Err(HolidayError::row(last_line, "no holiday rows"));
         }
-        let (first_year, last_year) = years.expect("years checked at the column header");
-        Ok(HolidayCalendar {
-            dates,
-            names,
-            first_year,
-            last_year,
-            version: version.expect("version checked at the column header"),
-        })
+        Ok(HolidayCalendar { dates, names, first_year, last_year, version })
     }
 
     /// The data version from the `# version:` header (e.g. `2026.1`).

@@ -15,6 +15,7 @@ pub mod deadlines;
 pub mod deficiency;
 pub mod engine;
 pub mod explain;
+pub mod formats;
 pub mod generate;
 pub mod holidays;
 pub mod input;

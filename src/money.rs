@@ -4,8 +4,9 @@
 //! exactly (more than two decimal places are kept). Results are stated in
 //! cents with fractions of a cent dropped, per CCP 577.5: "In any judgment,
 //! or execution upon such judgment, the amount shall be computed and stated in
-//! dollars and cents, rejecting fractions." [`cents`] is the only place that
-//! rounding happens.
+//! dollars and cents, rejecting fractions." Every rounding the tool does is
+//! here and named: [`cents`] (the legal amounts), [`percent`] (a share shown
+//! in a report) and [`cents_from_float`] (a float amount in an input file).
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -29,6 +30,30 @@ pub fn to_cents(amount: Money) -> i128 {
         // integer division truncates toward zero, as CCP 577.5 reads
         _ => m / 10i128.pow(scale - 2),
     }
+}
+
+/// `part` as a percentage of `whole`, rounded half to even at one decimal
+/// (a share shown in a report, never an amount). `None` when `whole` is 0.
+pub fn percent(part: Money, whole: Money) -> Option<Money> {
+    if whole.is_zero() {
+        return None;
+    }
+    Some((part * Money::from(100) / whole).round_dp_with_strategy(1, RoundingStrategy::MidpointNearestEven))
+}
+
+/// A float amount (a Parquet Float64 money column) as whole cents, rounded
+/// half away from zero to the nearest cent: the cent the writer meant, since
+/// a float cannot hold most cents exactly. `None` when it is not finite or
+/// too large to be an amount.
+pub fn cents_from_float(x: f64) -> Option<i128> {
+    (x.is_finite() && x.abs() < 1e15).then(|| (x * 100.0).round() as i128)
+}
+
+/// Appends whole `cents` as `1234.56`.
+pub fn write_cents(cents: u64, out: &mut Vec<u8>) {
+    write_u64(cents / 100, out);
+    let f = (cents % 100) as u8;
+    out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
 }
 
 /// Why a money cell could not be read.
@@ -166,8 +191,7 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
             return;
         }
     };
-    write_u64(whole, out);
-    out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
+    write_cents(whole * 100 + u64::from(frac), out);
 }
 
 /// [`format_cents`] as a `String`, for reports and explanations.

@@ -10,9 +10,7 @@ pub(super) fn put_u64(buf: &mut Vec<u8>, v: u64) {
 /// Money from cents: `123456.78`.
 #[inline]
 pub(super) fn put_money(buf: &mut Vec<u8>, cents: u64) {
-    put_u64(buf, cents / 100);
-    let f = (cents % 100) as u8;
-    buf.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
+    crate::money::write_cents(cents, buf);
 }
 
 #[inline]

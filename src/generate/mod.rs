@@ -185,6 +185,41 @@ pub fn write_csv<W: Write>(rows: u64, seed: u64, out: W) -> io::Result<()> {
     out.flush()
 }
 
+/// Why `generate` could not write its file.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{path}: generate writes .csv or .parquet")]
+    Format { path: String },
+    #[error("{path}: cannot write: {source}")]
+    Write { path: String, source: io::Error },
+}
+
+/// Writes `rows` generated loans for `seed` to `path`: CSV or Parquet by its
+/// extension, the same loans either way; nothing is left at `path` on error.
+pub fn write_file(path: &std::path::Path, rows: u64, seed: u64) -> Result<(), GenerateError> {
+    use crate::formats::FileFormat;
+    let err = |source| GenerateError::Write { path: path.display().to_string(), source };
+    let format = FileFormat::of(path);
+    if !matches!(format, Some(FileFormat::Csv | FileFormat::Parquet)) {
+        return Err(GenerateError::Format { path: path.display().to_string() });
+    }
+    let mut f = crate::output::atomic::AtomicFile::create(path).map_err(err)?;
+    let w = f.writer().map_err(err)?;
+    if format == Some(FileFormat::Csv) {
+        write_csv(rows, seed, w).map_err(err)?;
+    } else {
+        let mut pw = crate::output::parquet::NativeParquetWriter::new(w, columns()).map_err(err)?;
+        let mut g = Generator::new(seed);
+        let mut row = empty_row();
+        for _ in 0..rows {
+            g.next_row(&mut row);
+            pw.push(&row).map_err(err)?;
+        }
+        pw.finish().map_err(err)?;
+    }
+    f.commit().map_err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,13 +211,12 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
 
 /// Opens one native-layout file, choosing the reader from its name.
 pub fn open_native(path: &str) -> Result<Box<dyn RecordSource>, InputError> {
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".parquet") {
-        Ok(Box::new(parquet::ParquetSource::open(path)?))
-    } else if lower == "-" || lower.ends_with(".csv") || lower.ends_with(".csv.gz") || lower.ends_with(".txt") {
-        Ok(Box::new(native_csv::CsvSource::open(path)?))
-    } else {
-        Err(InputError::Format { path: path.into() })
+    use crate::formats::FileFormat;
+    match FileFormat::of(path) {
+        Some(FileFormat::Parquet) => Ok(Box::new(parquet::ParquetSource::open(path)?)),
+        Some(FileFormat::Csv | FileFormat::CsvGz | FileFormat::Text) => Ok(Box::new(native_csv::CsvSource::open(path)?)),
+        _ if path == "-" => Ok(Box::new(native_csv::CsvSource::open(path)?)),
+        _ => Err(InputError::Format { path: path.into() }),
     }
 }
 

@@ -232,8 +232,10 @@ impl ColView {
             ColView::Float(ca) => ca.iter().for_each(|v| {
                 out.push_with(|t| match v {
                     // the nearest cent (see the module header)
-                    Some(x) if x.is_finite() && x.abs() < 1e15 => write_scaled((x * 100.0).round() as i128, 2, t),
-                    Some(x) => t.extend_from_slice(x.to_string().as_bytes()),
+                    Some(x) => match crate::money::cents_from_float(x) {
+                        Some(c) => write_scaled(c, 2, t),
+                        None => t.extend_from_slice(x.to_string().as_bytes()),
+                    },
                     None => {}
                 })
             }),

@@ -26,15 +26,12 @@ pub enum Format {
 
 impl Format {
     pub fn from_path(p: &std::path::Path) -> Option<Format> {
-        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
-        if name.ends_with(".csv") {
-            Some(Format::Csv)
-        } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-            Some(Format::Jsonl)
-        } else if name.ends_with(".parquet") {
-            Some(Format::Parquet)
-        } else {
-            None
+        use crate::formats::FileFormat;
+        match FileFormat::of(p)? {
+            FileFormat::Csv => Some(Format::Csv),
+            FileFormat::Jsonl => Some(Format::Jsonl),
+            FileFormat::Parquet => Some(Format::Parquet),
+            _ => None,
         }
     }
 }

@@ -125,11 +125,10 @@ pub fn count_grouped(n: u64) -> String {
 
 /// `part` as a percentage of `whole`, one decimal (`41.3%`), or an en dash.
 fn percent(part: Money, whole: Money) -> String {
-    if whole.is_zero() {
-        return "\u{2013}".into();
+    match money::percent(part, whole) {
+        Some(p) => format!("{p:.1}%"),
+        None => "\u{2013}".into(),
     }
-    let p = (part * Money::from(100) / whole).round_dp(1);
-    format!("{p:.1}%")
 }
 
 /// An axis or bar label: `0`, `950`, `12.5K`, `3.25M`, `1.2B`.

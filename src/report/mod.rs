@@ -178,17 +178,13 @@ pub enum ReportFormat {
 
 impl ReportFormat {
     pub fn from_path(p: &std::path::Path) -> Option<ReportFormat> {
-        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
-        if name.ends_with(".json") {
-            Some(ReportFormat::Json)
-        } else if name.ends_with(".md") || name.ends_with(".markdown") {
-            Some(ReportFormat::Markdown)
-        } else if name.ends_with(".html") || name.ends_with(".htm") {
-            Some(ReportFormat::Html)
-        } else if name.ends_with(".csv") {
-            Some(ReportFormat::Csv)
-        } else {
-            None
+        use crate::formats::FileFormat;
+        match FileFormat::of(p)? {
+            FileFormat::Json => Some(ReportFormat::Json),
+            FileFormat::Markdown => Some(ReportFormat::Markdown),
+            FileFormat::Html => Some(ReportFormat::Html),
+            FileFormat::Csv => Some(ReportFormat::Csv),
+            _ => None,
         }
     }
 

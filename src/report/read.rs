@@ -92,7 +92,10 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
 
 /// Adds every row of a results file (`.csv`, `.csv.gz` or `.parquet`).
 pub fn add(path: &str, report: &mut Report) -> Result<(), ReadError> {
-    if path.to_ascii_lowercase().ends_with(".parquet") { add_parquet(path, report) } else { add_csv(path, report) }
+    match crate::formats::FileFormat::of(path) {
+        Some(crate::formats::FileFormat::Parquet) => add_parquet(path, report),
+        _ => add_csv(path, report),
+    }
 }
 
 /// Adds every row of a Parquet results file, a row group's slice at a time.
