@@ -344,7 +344,7 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
     let cal = HolidayCalendar::embedded();
     if a.json {
         let v = serde_json::json!({
-            "rules": Rule::ALL.iter().map(|r| serde_json::json!({"code": r.code(), "step": r.step(), "citation": r.citation(), "summary": r.summary()})).collect::<Vec<_>>(),
+            "rules": Rule::ALL.iter().map(|r| serde_json::json!({"code": r.code(), "step": r.step(), "kind": r.kind(), "citation": r.citation(), "summary": r.summary()})).collect::<Vec<_>>(),
             "missing_fact": {"code": "missing:<column>", "summary": "a fact the decision depends on is blank"},
             "flags": Flag::FIXED.iter().map(|f| serde_json::json!({"code": f.code(), "meaning": f.meaning()})).collect::<Vec<_>>(),
             "settings": settings.docs().iter().map(|d| serde_json::json!({"name": d.name, "value": d.value, "default": d.default, "meaning": d.meaning, "basis": d.basis})).collect::<Vec<_>>(),

@@ -287,19 +287,19 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
 fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
     let mut lf = Leaf::new(loan);
     cx.note(None, || amounts_fact(loan, a), || format!("gross deficiency {}", money::fmt(a.gross)));
-    if scope::out_of_state(loan, cx) {
+    if let Some(rule) = scope::out_of_state(loan, cx) {
         lf.undetermined = a.gross;
-        return Ok(lf.decide(Outcome::OutOfScope, Rule::OutOfState));
+        return Ok(lf.decide(Outcome::OutOfScope, rule));
     }
     if a.gross.is_zero() {
         cx.note(Some(Rule::SaleCoversDebt), || format!("surplus {}", money::fmt(a.surplus)), || "no deficiency".into());
         lf.redemption = redemption_after_full_sale(loan, a, cx)?;
         return Ok(lf.decide(Outcome::NoDeficiency, Rule::SaleCoversDebt));
     }
-    if fraud_waste::applies(loan, cx) {
+    if let Some(rule) = fraud_waste::carve_out(loan, cx) {
         let mut inner = substantive(loan, a, cx, lf)?;
         inner.outcome = Outcome::NeedsReview;
-        inner.set_primary(Reason::Rule(Rule::FraudOrWaste));
+        inner.set_primary(Reason::Rule(rule));
         inner.recoverable = Money::ZERO;
         inner.undetermined = a.gross;
         return Ok(inner);
@@ -342,16 +342,10 @@ fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<L
         (Effect::Bars, rule) => return Ok(barred(lf, rule, loan, cx)),
         (_, Rule::JudicialDeficiency) => {
             lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
-            let dl = r726::deadline(loan, cx);
-            Path { recover: found.rule, deadline: Some((Rule::JudicialThreeMonths, dl)), fair_value: Some(FairValue::Judicial) }
+            Path { recover: found.rule, deadline: Some(r726::deadline(loan, cx)), fair_value: Some(FairValue::Judicial) }
         }
         (_, Rule::NonjudicialDeficiency) => {
-            let dl = r580a::deadline(loan, cx);
-            Path {
-                recover: found.rule,
-                deadline: Some((Rule::NonjudicialThreeMonths, dl)),
-                fair_value: Some(FairValue::Nonjudicial),
-            }
+            Path { recover: found.rule, deadline: Some(r580a::deadline(loan, cx)), fair_value: Some(FairValue::Nonjudicial) }
         }
         (_, recover) => {
             // An action on the note (sold-out junior, short sale outside
@@ -361,7 +355,7 @@ fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<L
                 lf.flag(Flag::AccrualDateDefaulted);
             }
             lf.flag(Flag::NoteMayBeNegotiable);
-            Path { recover, deadline: Some((Rule::NoteFourYears, dl)), fair_value: None }
+            Path { recover, deadline: Some(dl), fair_value: None }
         }
     };
     tail(loan, a, cx, lf, split, path)

@@ -12,12 +12,12 @@
 use super::prelude::*;
 
 /// Rule `fraud_or_waste`: the borrower committed fraud in the sale or waste.
-pub fn applies(loan: &Loan, cx: &mut Ctx) -> bool {
+pub fn carve_out(loan: &Loan, cx: &mut Ctx) -> Option<Rule> {
     let f = loan.fraud_or_waste;
     if f {
         cx.note(Some(Rule::FraudOrWaste), || "fraud_or_waste = true".into(), || {
             "a damages claim may reach the whole shortfall: needs review (the statutory result without the flag follows)".into()
         });
     }
-    f
+    f.then_some(Rule::FraudOrWaste)
 }

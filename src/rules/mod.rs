@@ -90,8 +90,28 @@ const fn has_comma(s: &str) -> bool {
     false
 }
 
+/// What a rule does when it applies (SPEC §4's kinds of code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Out of scope: the whole shortfall undetermined.
+    Scope,
+    /// Nothing to recover: the sale or the fair value covers the debt.
+    NoDeficiency,
+    /// Bars the deficiency (or discharges it).
+    Bar,
+    /// Limits what may be recovered (fair value).
+    Limit,
+    /// A deadline: missing it makes the loan time-barred.
+    Deadline,
+    /// A path on which the deficiency may be recovered.
+    Path,
+    /// A person must decide (`needs_review`).
+    Review,
+}
+
 macro_rules! rules {
-    ($( $variant:ident => ($code:literal, $step:literal, $cite:literal, $summary:literal) ),* $(,)?) => {
+    ($( $variant:ident => ($code:literal, $step:literal, $kind:ident, $cite:literal, $summary:literal) ),* $(,)?) => {
         /// Every rule the engine applies, with its stable code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Rule { $( $variant ),* }
@@ -100,6 +120,8 @@ macro_rules! rules {
             pub const ALL: &'static [Rule] = &[ $( Rule::$variant ),* ];
             /// The stable code (SPEC §4).
             pub fn code(self) -> &'static str { match self { $( Rule::$variant => $code ),* } }
+            /// What the rule does when it applies.
+            pub const fn kind(self) -> RuleKind { match self { $( Rule::$variant => RuleKind::$kind ),* } }
             /// The step of SPEC §4's decision order this rule belongs to (1–8).
             pub const fn step(self) -> u8 { match self { $( Rule::$variant => $step ),* } }
             /// The statute or case, e.g. `CCP 580b(a)(3)`.
@@ -118,51 +140,41 @@ macro_rules! rules {
 }
 
 rules! {
-    OutOfState => ("out_of_state", 1, "CCP 580b, 580d, 580e, 726 (California property only)", "the property is outside California; other states' rules are not built"),
-    SaleCoversDebt => ("sale_covers_debt", 2, "CCP 726(b), CCP 727", "the sale price or credit covers the whole debt: no deficiency"),
-    FraudOrWaste => ("fraud_or_waste", 3, "CCP 580e(c), CCP 726(f)-(h), Cornelison v. Kornbluth (1975) 15 Cal.3d 590", "fraud or waste by the borrower may support a damages claim: a person must decide"),
-    SellerFinanced => ("580b_a2_seller_financed", 4, "CCP 580b(a)(2)", "a note given to the seller for the price of the property: no deficiency, any property, any borrower"),
-    PurchaseMoney => ("580b_a3_purchase_money", 4, "CCP 580b(a)(3)", "a lender's loan used to buy (or build) an owner-occupied dwelling of 1-4 units: no deficiency"),
-    RefinanceChainPre2013 => ("refinance_chain_pre2013", 4, "CCP 580b(b) (SB 1069, Stats. 2012 ch. 64)", "a refinance chain straddling 2013-01-01: whether 580b(b) protects it is unsettled"),
-    Refinance => ("580b_b_refinance", 4, "CCP 580b(b)", "a post-2012 refinance of a purchase-money loan: no deficiency except the new advance still owed"),
-    TrusteeSale => ("580d_trustee_sale", 4, "CCP 580d(a)", "sold under the power of sale in this loan's deed of trust: no deficiency"),
-    SameHolderSimon => ("580d_same_holder", 4, "CCP 580d, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the holder of both liens sold out its own junior (Simon reading): no deficiency"),
-    ShortSale => ("580e_short_sale", 4, "CCP 580e(a)", "a short sale of a 1-4 unit dwelling with the holder's written consent: no deficiency"),
-    NoWrittenConsent => ("no_written_consent", 4, "CCP 580e(a)(1)", "the holder did not consent to the short sale in writing: whether 580e applies needs review"),
-    ShortSaleIncomplete => ("short_sale_incomplete", 4, "CCP 580e(a)(1)(A)-(B)", "title did not pass by recorded deed or the proceeds were not tendered: review"),
-    BorrowerTypeUnclear => ("borrower_type_unclear", 4, "CCP 580b(a)(3), CCP 580e(d)(1)", "the borrower's type leaves the statute's reach unsettled (an entity occupant, a trust): review"),
-    DeedInLieuWaiver => ("deed_in_lieu_waiver", 4, "deed-in-lieu agreement (no statute, docs/law.md)", "the deed-in-lieu agreement waives the deficiency"),
-    DeedInLieuTerms => ("deed_in_lieu_terms", 4, "deed-in-lieu agreement (no statute, UNVERIFIED)", "the deed-in-lieu agreement says nothing of a deficiency: review"),
-    JudicialWaived => ("726b_waived", 4, "CCP 726(b), (e)", "the lender waived the deficiency in the judicial foreclosure"),
-    SameHolderContemporaneous => ("same_holder_contemporaneous", 4, "Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the same holder held both liens, made in one transaction: Black Sky's reach is unsettled"),
-    BankruptcyDischarge => ("bankruptcy_discharge", 5, "11 U.S.C. 524(a)(2)", "personal liability was discharged in bankruptcy"),
-    BankruptcyPending => ("bankruptcy_pending", 5, "11 U.S.C. 362 (UNVERIFIED)", "a bankruptcy case is open: collection is stayed until it ends"),
-    JudicialThreeMonths => ("726b_three_months", 6, "CCP 726(b), Paykar Construction, Inc. v. Bedrosian (1999) 71 Cal.App.4th 803", "the deficiency application was not filed within 3 months of the sale"),
-    NonjudicialThreeMonths => ("580a_three_months", 6, "CCP 580a, CCP 337(a)", "the 580a action was not brought within 3 months of the trustee's sale"),
-    NoteFourYears => ("337_four_years", 6, "CCP 337(a), (d)", "the action on the note was not brought within 4 years of accrual"),
-    JudicialFairValue => ("726b_fair_value", 7, "CCP 726(b), Rainer Mortgage v. Silverwood (1985) 163 Cal.App.3d 359", "the deficiency is limited to the debt over the fair value (and never more than the debt over the sale price)"),
-    NonjudicialFairValue => ("580a_fair_value", 7, "CCP 580a", "the deficiency is limited to the debt over the fair market value (and never more than the debt over the sale price)"),
-    JudicialDeficiency => ("726b_deficiency", 8, "CCP 726(b)", "a deficiency judgment may follow the judicial foreclosure"),
-    NonjudicialDeficiency => ("580a_deficiency", 8, "CCP 580a, CCP 580d(c)", "a bond or public-utility lien: 580d does not apply, and 580a allows a fair-value-limited action"),
-    SoldOutJunior => ("sold_out_junior", 8, "Roseleaf Corp. v. Chierighino (1963) 59 Cal.2d 35, Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156", "a junior wiped out by another's sale may sue on its note"),
-    ShortSaleNotApplicable => ("580e_not_applicable", 8, "CCP 580e(d), CCP 337(a)", "a short sale outside 580e: the deficiency may be recovered by an action on the note"),
-    DeedInLieuReserved => ("deed_in_lieu_reserved", 8, "deed-in-lieu agreement, CCP 337(a) (UNVERIFIED)", "the deed-in-lieu agreement reserves the deficiency"),
+    OutOfState => ("out_of_state", 1, Scope, "CCP 580b, 580d, 580e, 726 (California property only)", "the property is outside California; other states' rules are not built"),
+    SaleCoversDebt => ("sale_covers_debt", 2, NoDeficiency, "CCP 726(b), CCP 727", "the sale price or credit covers the whole debt: no deficiency"),
+    FraudOrWaste => ("fraud_or_waste", 3, Review, "CCP 580e(c), CCP 726(f)-(h), Cornelison v. Kornbluth (1975) 15 Cal.3d 590", "fraud or waste by the borrower may support a damages claim: a person must decide"),
+    SellerFinanced => ("580b_a2_seller_financed", 4, Bar, "CCP 580b(a)(2)", "a note given to the seller for the price of the property: no deficiency, any property, any borrower"),
+    PurchaseMoney => ("580b_a3_purchase_money", 4, Bar, "CCP 580b(a)(3)", "a lender's loan used to buy (or build) an owner-occupied dwelling of 1-4 units: no deficiency"),
+    RefinanceChainPre2013 => ("refinance_chain_pre2013", 4, Review, "CCP 580b(b) (SB 1069, Stats. 2012 ch. 64)", "a refinance chain straddling 2013-01-01: whether 580b(b) protects it is unsettled"),
+    Refinance => ("580b_b_refinance", 4, Bar, "CCP 580b(b)", "a post-2012 refinance of a purchase-money loan: no deficiency except the new advance still owed"),
+    TrusteeSale => ("580d_trustee_sale", 4, Bar, "CCP 580d(a)", "sold under the power of sale in this loan's deed of trust: no deficiency"),
+    SameHolderSimon => ("580d_same_holder", 4, Bar, "CCP 580d, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the holder of both liens sold out its own junior (Simon reading): no deficiency"),
+    ShortSale => ("580e_short_sale", 4, Bar, "CCP 580e(a)", "a short sale of a 1-4 unit dwelling with the holder's written consent: no deficiency"),
+    NoWrittenConsent => ("no_written_consent", 4, Review, "CCP 580e(a)(1)", "the holder did not consent to the short sale in writing: whether 580e applies needs review"),
+    ShortSaleIncomplete => ("short_sale_incomplete", 4, Review, "CCP 580e(a)(1)(A)-(B)", "title did not pass by recorded deed or the proceeds were not tendered: review"),
+    BorrowerTypeUnclear => ("borrower_type_unclear", 4, Review, "CCP 580b(a)(3), CCP 580e(d)(1)", "the borrower's type leaves the statute's reach unsettled (an entity occupant, a trust): review"),
+    DeedInLieuWaiver => ("deed_in_lieu_waiver", 4, Bar, "deed-in-lieu agreement (no statute, docs/law.md)", "the deed-in-lieu agreement waives the deficiency"),
+    DeedInLieuTerms => ("deed_in_lieu_terms", 4, Review, "deed-in-lieu agreement (no statute, UNVERIFIED)", "the deed-in-lieu agreement says nothing of a deficiency: review"),
+    JudicialWaived => ("726b_waived", 4, Bar, "CCP 726(b), (e)", "the lender waived the deficiency in the judicial foreclosure"),
+    SameHolderContemporaneous => ("same_holder_contemporaneous", 4, Review, "Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the same holder held both liens, made in one transaction: Black Sky's reach is unsettled"),
+    BankruptcyDischarge => ("bankruptcy_discharge", 5, Bar, "11 U.S.C. 524(a)(2)", "personal liability was discharged in bankruptcy"),
+    BankruptcyPending => ("bankruptcy_pending", 5, Review, "11 U.S.C. 362 (UNVERIFIED)", "a bankruptcy case is open: collection is stayed until it ends"),
+    JudicialThreeMonths => ("726b_three_months", 6, Deadline, "CCP 726(b), Paykar Construction, Inc. v. Bedrosian (1999) 71 Cal.App.4th 803", "the deficiency application was not filed within 3 months of the sale"),
+    NonjudicialThreeMonths => ("580a_three_months", 6, Deadline, "CCP 580a, CCP 337(a)", "the 580a action was not brought within 3 months of the trustee's sale"),
+    NoteFourYears => ("337_four_years", 6, Deadline, "CCP 337(a), (d)", "the action on the note was not brought within 4 years of accrual"),
+    JudicialFairValue => ("726b_fair_value", 7, Limit, "CCP 726(b), Rainer Mortgage v. Silverwood (1985) 163 Cal.App.3d 359", "the deficiency is limited to the debt over the fair value (and never more than the debt over the sale price)"),
+    NonjudicialFairValue => ("580a_fair_value", 7, Limit, "CCP 580a", "the deficiency is limited to the debt over the fair market value (and never more than the debt over the sale price)"),
+    JudicialDeficiency => ("726b_deficiency", 8, Path, "CCP 726(b)", "a deficiency judgment may follow the judicial foreclosure"),
+    NonjudicialDeficiency => ("580a_deficiency", 8, Path, "CCP 580a, CCP 580d(c)", "a bond or public-utility lien: 580d does not apply, and 580a allows a fair-value-limited action"),
+    SoldOutJunior => ("sold_out_junior", 8, Path, "Roseleaf Corp. v. Chierighino (1963) 59 Cal.2d 35, Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156", "a junior wiped out by another's sale may sue on its note"),
+    ShortSaleNotApplicable => ("580e_not_applicable", 8, Path, "CCP 580e(d), CCP 337(a)", "a short sale outside 580e: the deficiency may be recovered by an action on the note"),
+    DeedInLieuReserved => ("deed_in_lieu_reserved", 8, Path, "deed-in-lieu agreement, CCP 337(a) (UNVERIFIED)", "the deed-in-lieu agreement reserves the deficiency"),
 }
 
 impl Rule {
     /// Rules whose presence means a person must decide.
     pub fn is_review(self) -> bool {
-        matches!(
-            self,
-            Rule::FraudOrWaste
-                | Rule::RefinanceChainPre2013
-                | Rule::NoWrittenConsent
-                | Rule::ShortSaleIncomplete
-                | Rule::BorrowerTypeUnclear
-                | Rule::DeedInLieuTerms
-                | Rule::SameHolderContemporaneous
-                | Rule::BankruptcyPending
-        )
+        self.kind() == RuleKind::Review
     }
 }
 

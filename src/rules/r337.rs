@@ -18,7 +18,7 @@ use super::prelude::*;
 
 /// Rule `337_four_years`: the last day to sue on the note, and whether the
 /// accrual date was defaulted.
-pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Deadline, bool) {
+pub fn deadline(loan: &Loan, cx: &mut Ctx) -> ((Rule, Deadline), bool) {
     let s = cx.settings();
     let defaulted = loan.accrual_date.is_none();
     let accrual = loan.accrual_date.unwrap_or(loan.event_date);
@@ -37,5 +37,5 @@ pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Deadline, bool) {
         },
         || dl.describe(months),
     );
-    (dl, defaulted)
+    ((Rule::NoteFourYears, dl), defaulted)
 }

@@ -29,10 +29,10 @@ pub fn legal(loan: &Loan, total_debt: Money, fair_value: Money) -> Money {
 }
 
 /// Rule `580a_three_months`: the last day to bring the 580a action.
-pub fn deadline(loan: &Loan, cx: &mut Ctx) -> Deadline {
+pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Rule, Deadline) {
     let s = cx.settings();
     let tolling = s.emergency_rule_9_tolling.then_some(RULE_9_SHORT);
     let dl = deadlines::deadline(loan.event_date, 3, s.month_end, tolling, true, cx.env.calendar);
     cx.note(Some(Rule::NonjudicialThreeMonths), || format!("trustee's sale {}", loan.event_date), || dl.describe(3));
-    dl
+    (Rule::NonjudicialThreeMonths, dl)
 }

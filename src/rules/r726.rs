@@ -50,7 +50,7 @@ pub fn legal(loan: &Loan, total_debt: Money, fair_value: Money) -> Money {
 }
 
 /// Rule `726b_three_months`: the last day to file the deficiency application.
-pub fn deadline(loan: &Loan, cx: &mut Ctx) -> Deadline {
+pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Rule, Deadline) {
     let s = cx.settings();
     let tolling = (s.emergency_rule_9_tolling && s.emergency_rule_9_tolls_726b).then_some(RULE_9_SHORT);
     let dl = deadlines::deadline(loan.event_date, 3, s.month_end, tolling, true, cx.env.calendar);
@@ -59,5 +59,5 @@ pub fn deadline(loan: &Loan, cx: &mut Ctx) -> Deadline {
         || format!("judicial sale (highest bid) {}", loan.event_date),
         || dl.describe(3),
     );
-    dl
+    (Rule::JudicialThreeMonths, dl)
 }

@@ -7,7 +7,7 @@
 use super::prelude::*;
 
 /// Rule `out_of_state`: the property is not in California.
-pub fn out_of_state(loan: &Loan, cx: &mut Ctx) -> bool {
+pub fn out_of_state(loan: &Loan, cx: &mut Ctx) -> Option<Rule> {
     let out = !loan.in_california();
     cx.note(
         Some(Rule::OutOfState),
@@ -16,5 +16,5 @@ pub fn out_of_state(loan: &Loan, cx: &mut Ctx) -> bool {
             if out { "outside California: out of scope".into() } else { "California property: in scope".into() }
         },
     );
-    out
+    out.then_some(Rule::OutOfState)
 }
