@@ -364,7 +364,9 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
     for r in Rule::ALL {
         s.push_str(&format!("  {} {:<28} {}\n      {}\n", r.step(), r.code(), r.citation(), r.summary()));
     }
-    s.push_str("  - missing:<column>            a fact the decision depends on is blank (docs/law.md, missing:<column>)\n");
+    s.push_str(
+        "  - missing:<column>            a fact the decision depends on is blank (docs/law.md, missing:<column>)\n",
+    );
     s.push_str("\nFLAGS (advisory; never change the outcome)\n");
     for f in Flag::FIXED {
         s.push_str(&format!("  {:<32} {}\n", f.code(), f.meaning()));

@@ -87,7 +87,6 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-
 /// Parses the value of a `# years: FIRST-LAST` header.
 fn parse_years(value: &str) -> Option<(i32, i32)> {
     let (a, b) = value.split_once('-')?;
@@ -195,9 +194,8 @@ impl HolidayCalendar {
         let mut dates: Vec<NaiveDate> = Vec::new();
         let mut names: Vec<String> = Vec::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                HolidayError::row(e.position().map_or(last_line, |p| p.line() as usize), e.to_string())
-            })?;
+            let rec = rec
+                .map_err(|e| HolidayError::row(e.position().map_or(last_line, |p| p.line() as usize), e.to_string()))?;
             let line = rec.position().map_or(last_line, |p| p.line() as usize);
             let fields: Vec<&str> = rec.iter().collect();
             if fields.len() != 3 {

@@ -6,7 +6,7 @@
 //! assess` on them, and check each disposition gives the same decision as a
 //! hand-written native-layout row holding the same facts.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

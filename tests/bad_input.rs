@@ -3,7 +3,7 @@
 //! (exit 2) and leave nothing at any output path; odd but valid CSV is
 //! accepted; no input makes the process panic.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! Regression tests, each named after what broke and written to fail on the
 //! code before its fix.
 
-mod common;
+use crate::common;
 
 use common::{cmd, parse_csv_text, run, stderr};
 use std::io::{BufRead, BufReader};

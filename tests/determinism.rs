@@ -3,7 +3,7 @@
 //! whatever `--threads` is; the JSON report's totals equal the column sums of
 //! the per-loan results exactly; the generator exercises every outcome.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;

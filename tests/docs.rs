@@ -3,7 +3,7 @@
 //! --json`; docs/law.md has a section for every code, flag and setting; and
 //! nothing the tool prints names a file that is not in the repository.
 
-mod common;
+use crate::common;
 
 use common::{cmd, run, stderr};
 use std::collections::BTreeSet;
@@ -165,11 +165,8 @@ fn law_headings() -> (BTreeSet<String>, BTreeSet<String>) {
     let law = std::fs::read_to_string(repo().join("docs/law.md")).expect("docs/law.md");
     let headings: BTreeSet<String> =
         law.lines().filter_map(|l| l.strip_prefix("### ")).map(|h| h.trim().to_string()).collect();
-    let anchors = law
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(|l| anchor(l.trim_start_matches('#').trim()))
-        .collect();
+    let anchors =
+        law.lines().filter(|l| l.starts_with('#')).map(|l| anchor(l.trim_start_matches('#').trim())).collect();
     (headings, anchors)
 }
 
@@ -245,8 +242,7 @@ fn printed_text_names_no_file_outside_the_repository() {
     let (_, anchors) = law_headings();
     let mut problems = Vec::new();
     for (what, text) in &texts {
-        for bad in ["LEGAL-RULES", "LEGAL-R2", "SPEC ", "SPEC §", "SPEC-R2", "DATASETS", "shared/", "UNVERIFIED, "]
-        {
+        for bad in ["LEGAL-RULES", "LEGAL-R2", "SPEC ", "SPEC §", "SPEC-R2", "DATASETS", "shared/", "UNVERIFIED, "] {
             if text.contains(bad) {
                 problems.push(format!("{what}: names {bad:?}"));
             }

@@ -3,7 +3,18 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use deficiency::generate::{COLUMNS, Generator, write_csv};
+use deficiency::generate::{Generator, columns, write_csv};
+use deficiency::loan::Kind;
+
+/// The generated column names, from the input schema.
+fn names() -> Vec<&'static str> {
+    columns().iter().map(|f| f.name()).collect()
+}
+
+/// The generated columns of one kind.
+fn of_kind(kind: Kind) -> Vec<&'static str> {
+    columns().iter().filter(|f| f.kind() == kind).map(|f| f.name()).collect()
+}
 
 const ROWS: u64 = 20_000;
 const SEED: u64 = 20_260_115;
@@ -29,8 +40,8 @@ fn records() -> &'static Vec<HashMap<&'static str, &'static str>> {
             .skip(1)
             .map(|line| {
                 let cells: Vec<&str> = line.split(',').collect();
-                assert_eq!(cells.len(), COLUMNS.len(), "line: {line}");
-                COLUMNS.iter().copied().zip(cells).collect()
+                assert_eq!(cells.len(), names().len(), "line: {line}");
+                names().into_iter().zip(cells).collect()
             })
             .collect()
     })
@@ -83,47 +94,6 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     (d >= 1 && d <= days_in_month).then_some((y, m, d))
 }
 
-const MONEY_COLUMNS: &[&str] = &[
-    "unpaid_principal",
-    "sale_price",
-    "accrued_interest",
-    "advances",
-    "costs",
-    "fair_value",
-    "surplus_received",
-    "purchase_money_payoff",
-    "refinance_costs_financed",
-    "new_advance",
-    "principal_paid",
-];
-
-const DATE_COLUMNS: &[&str] = &[
-    "event_date",
-    "origination_date",
-    "first_refinance_date",
-    "deficiency_filed_date",
-    "accrual_date",
-    "bankruptcy_petition_date",
-    "bankruptcy_discharge_date",
-];
-
-const BOOL_COLUMNS: &[&str] = &[
-    "seller_financed",
-    "owner_occupied",
-    "refinances_purchase_money",
-    "same_holder_as_senior",
-    "liens_contemporaneous",
-    "written_consent",
-    "deed_recorded",
-    "proceeds_tendered",
-    "secured_solely",
-    "fraud_or_waste",
-    "deficiency_waived",
-    "bond_or_utility_lien",
-    "guarantor",
-    "discharge_exception",
-];
-
 const EVENT_TYPES: &[&str] =
     &["judicial_sale", "trustee_sale", "foreclosure_sale", "short_sale", "deed_in_lieu", "senior_sale"];
 const LOAN_PURPOSES: &[&str] = &["purchase", "construction", "refinance", "cash_out_refinance", "home_equity", "other"];
@@ -152,7 +122,7 @@ fn different_seed_gives_different_bytes() {
 #[test]
 fn header_is_columns_joined() {
     let header = sample().lines().next().unwrap();
-    assert_eq!(header, COLUMNS.join(","));
+    assert_eq!(header, names().join(","));
     assert!(sample().ends_with('\n'));
     assert!(!sample().contains('\r'));
     assert!(!sample().contains('"'));
@@ -163,19 +133,19 @@ fn every_row_has_every_field() {
     let lines: Vec<&str> = sample().lines().collect();
     assert_eq!(lines.len() as u64, ROWS + 1);
     for line in &lines[1..] {
-        assert_eq!(line.split(',').count(), COLUMNS.len(), "line: {line}");
+        assert_eq!(line.split(',').count(), names().len(), "line: {line}");
     }
 }
 
 #[test]
 fn zero_rows_is_just_the_header() {
-    assert_eq!(csv(0, 5), format!("{}\n", COLUMNS.join(",")));
+    assert_eq!(csv(0, 5), format!("{}\n", names().join(",")));
 }
 
 #[test]
 fn next_row_gives_the_same_loans_as_write_csv() {
     let mut generator = Generator::new(SEED);
-    let mut row: Vec<Vec<u8>> = vec![Vec::new(); COLUMNS.len()];
+    let mut row: Vec<Vec<u8>> = vec![Vec::new(); names().len()];
     for line in sample().lines().skip(1).take(2_000) {
         generator.next_row(&mut row);
         let joined = row.iter().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
@@ -241,7 +211,7 @@ fn other_enums_and_booleans_are_valid() {
         for (name, values) in allowed {
             assert!(values.contains(&col(r, name)), "{name}={}", col(r, name));
         }
-        for name in BOOL_COLUMNS {
+        for name in of_kind(Kind::Bool) {
             assert!(["", "true", "false"].contains(&col(r, name)), "{name}={}", col(r, name));
         }
         let state = col(r, "state");
@@ -259,7 +229,7 @@ fn other_enums_and_booleans_are_valid() {
 #[test]
 fn money_is_non_negative_with_at_most_two_places() {
     for r in records() {
-        for name in MONEY_COLUMNS {
+        for name in of_kind(Kind::Money) {
             let v = col(r, name);
             if !v.is_empty() {
                 assert!(parse_money(v).is_some(), "{name}={v:?} is not plain money");
@@ -273,7 +243,7 @@ fn money_is_non_negative_with_at_most_two_places() {
 #[test]
 fn dates_are_valid() {
     for r in records() {
-        for name in DATE_COLUMNS {
+        for name in of_kind(Kind::Date) {
             let v = col(r, name);
             if !v.is_empty() {
                 assert!(parse_date(v).is_some(), "{name}={v:?} is not a valid YYYY-MM-DD date");

@@ -3,7 +3,7 @@
 //! success). Unix only.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;

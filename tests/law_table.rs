@@ -3,7 +3,7 @@
 //! from LEGAL-RULES.md and SPEC.md, and a `why` column citing the rule. See
 //! tests/law/README.md for how to add a case.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

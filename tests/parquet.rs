@@ -125,9 +125,7 @@ fn csv_and_parquet_inputs_and_outputs_give_identical_results() {
                 AnyValue::Null => String::new(),
                 AnyValue::String(s) => s.to_string(),
                 AnyValue::StringOwned(s) => s.to_string(),
-                AnyValue::Date(days) => {
-                    chrono::NaiveDate::from_epoch_days(days).unwrap().to_string()
-                }
+                AnyValue::Date(days) => chrono::NaiveDate::from_epoch_days(days).unwrap().to_string(),
                 AnyValue::Decimal(m, _, scale) => {
                     rust_decimal::Decimal::from_i128_with_scale(m, scale as u32).to_string()
                 }

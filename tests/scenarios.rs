@@ -4,7 +4,7 @@
 //! says. All mismatches are reported, each naming the loan, the column, what
 //! was expected and what the tool gave.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,6 @@ fn every_scenario_row_matches_its_expectations() {
 /// except in CI.
 #[test]
 fn scenario_copy_is_complete_and_current() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Some(shared) = common::shared_dir("scenarios") else { return };
     let mut problems = Vec::new();
     for e in std::fs::read_dir(&shared).expect("read shared scenarios") {

@@ -23,11 +23,11 @@ pub use crate::rules::{Ask, Ctx, Env, Step};
 use crate::deficiency::{self, Amounts, InvariantViolation};
 use crate::loan::{EventType, ForeclosureMethod, Loan, SeniorSaleType};
 use crate::money::{self, Money};
-use crate::rules::{
-    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, q, r337, r580a,
-    r580b, r580d, r580e, r726, r729, scope, sold_out_junior,
-};
 use crate::rules::questions::FairValueBound;
+use crate::rules::{
+    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, q, r337, r580a, r580b,
+    r580d, r580e, r726, r729, scope, sold_out_junior,
+};
 use chrono::NaiveDate;
 
 /// The reasons of an assessment, kept inline (no allocation) up to six.
@@ -342,11 +342,17 @@ fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<L
         (Effect::Bars, rule) => return Ok(barred(lf, rule, loan, cx)),
         (_, Rule::JudicialDeficiency) => {
             lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
-            Path { recover: found.rule, deadline: Some(r726::deadline(loan, cx)), fair_value: Some(FairValue::Judicial) }
+            Path {
+                recover: found.rule,
+                deadline: Some(r726::deadline(loan, cx)),
+                fair_value: Some(FairValue::Judicial),
+            }
         }
-        (_, Rule::NonjudicialDeficiency) => {
-            Path { recover: found.rule, deadline: Some(r580a::deadline(loan, cx)), fair_value: Some(FairValue::Nonjudicial) }
-        }
+        (_, Rule::NonjudicialDeficiency) => Path {
+            recover: found.rule,
+            deadline: Some(r580a::deadline(loan, cx)),
+            fair_value: Some(FairValue::Nonjudicial),
+        },
         (_, recover) => {
             // An action on the note (sold-out junior, short sale outside
             // 580e, deed in lieu reserving the deficiency): CCP 337.
@@ -371,7 +377,11 @@ fn event_rule(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
                 Some(m) => m,
                 None => cx.ask(q::ForeclosureMethod)?,
             };
-            cx.note(None, || "event_type = foreclosure_sale".into(), || format!("foreclosure method: {}", method.name()));
+            cx.note(
+                None,
+                || "event_type = foreclosure_sale".into(),
+                || format!("foreclosure method: {}", method.name()),
+            );
             match method {
                 ForeclosureMethod::Judicial => r726::waiver(loan, cx),
                 ForeclosureMethod::Trustee => r580d::trustee_sale(loan, cx),

@@ -22,7 +22,6 @@ pub(super) const PENDING_BK_FROM: i32 = ymd(2023, 6, 1).to_epoch_days();
 pub(super) const LATEST: i32 = ymd(2025, 12, 31).to_epoch_days();
 pub(super) const YEAR: i32 = 365;
 
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Event {
     Trustee,

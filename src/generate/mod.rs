@@ -47,7 +47,6 @@ use mix::fill_row;
 use rng::{Rng, splitmix64};
 use std::io::{self, BufWriter, Write};
 
-
 /// The columns `generate` writes: every native input column (declared in
 /// [`Field`]) but the extensions, in declared order, so a column's position
 /// is its [`Field`] number.

@@ -1,7 +1,6 @@
 //! The generator's PRNG: SplitMix64 seeding xoshiro256** per row (see the
 //! module documentation of [`super`]).
 
-
 #[inline]
 pub(super) fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);

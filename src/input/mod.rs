@@ -214,7 +214,9 @@ pub fn open_native(path: &str) -> Result<Box<dyn RecordSource>, InputError> {
     use crate::formats::FileFormat;
     match FileFormat::of(path) {
         Some(FileFormat::Parquet) => Ok(Box::new(parquet::ParquetSource::open(path)?)),
-        Some(FileFormat::Csv | FileFormat::CsvGz | FileFormat::Text) => Ok(Box::new(native_csv::CsvSource::open(path)?)),
+        Some(FileFormat::Csv | FileFormat::CsvGz | FileFormat::Text) => {
+            Ok(Box::new(native_csv::CsvSource::open(path)?))
+        }
         _ if path == "-" => Ok(Box::new(native_csv::CsvSource::open(path)?)),
         _ => Err(InputError::Format { path: path.into() }),
     }

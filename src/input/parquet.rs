@@ -230,13 +230,14 @@ impl ColView {
                 })
             }),
             ColView::Float(ca) => ca.iter().for_each(|v| {
-                out.push_with(|t| match v {
+                out.push_with(|t| {
                     // the nearest cent (see the module header)
-                    Some(x) => match crate::money::cents_from_float(x) {
-                        Some(c) => write_scaled(c, 2, t),
-                        None => t.extend_from_slice(x.to_string().as_bytes()),
-                    },
-                    None => {}
+                    if let Some(x) = v {
+                        match crate::money::cents_from_float(x) {
+                            Some(c) => write_scaled(c, 2, t),
+                            None => t.extend_from_slice(x.to_string().as_bytes()),
+                        }
+                    }
                 })
             }),
             ColView::Date(ca) => ca.iter().for_each(|v| {

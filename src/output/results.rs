@@ -178,9 +178,7 @@ impl serde::Serialize for JsonRow<'_> {
                 Value::Code(t) => m.serialize_entry(key, t)?,
                 Value::Reason(r) => m.serialize_entry(key, &r.code())?,
                 Value::Reasons(rs) => m.serialize_entry(key, &rs.iter().map(|r| r.code()).collect::<Vec<_>>())?,
-                Value::Citations(rs) => {
-                    m.serialize_entry(key, &rs.iter().map(|r| r.citation()).collect::<Vec<_>>())?
-                }
+                Value::Citations(rs) => m.serialize_entry(key, &rs.iter().map(|r| r.citation()).collect::<Vec<_>>())?,
                 Value::Flags(fs) => m.serialize_entry(key, &fs.iter().map(|f| f.code()).collect::<Vec<_>>())?,
                 Value::Money(v) => m.serialize_entry(key, &v.map(money::fmt))?,
                 Value::Date(d) => m.serialize_entry(key, &d.map(|d| d.to_string()))?,

@@ -1,7 +1,6 @@
 //! The duplicate check: a 64-bit fingerprint per loan id seen, in 65,536
 //! sorted vectors (8-9 bytes a loan).
 
-
 /// A set of 64-bit fingerprints in 65,536 sorted vectors chosen by the top
 /// 16 bits. A vector grows by an eighth at a time, so the set costs about 8–9
 /// bytes per loan (about 90 MB at 10 million loans) plus 1.5 MB; an insert is

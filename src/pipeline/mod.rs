@@ -148,9 +148,8 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     warnings.append(&mut report.warnings);
     let ignored_sale_price = ignored.into_inner();
     if ignored_sale_price > 0 {
-        warnings.push(format!(
-            "{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"
-        ));
+        warnings
+            .push(format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"));
     }
     // Render reports before committing anything, so a failure leaves nothing.
     let mut report_files = Vec::new();

@@ -3,12 +3,12 @@
 
 use super::sink::Sink;
 use super::writer::{Writer, write_stage};
-use crate::report::{Line, Report};
 use super::{BATCH_ROWS, RunError};
 use crate::engine::{self, Env};
 use crate::input::{self, Batch, Reject, RowContext};
-use crate::output::ResultRow;
 use crate::loan::id_fingerprint;
+use crate::output::ResultRow;
+use crate::report::{Line, Report};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -61,7 +61,13 @@ pub(super) struct Piece {
 
 impl Piece {
     /// Types, assesses, fingerprints, formats and tallies `rows` of `batch`.
-    pub(super) fn fill(&mut self, batch: &Batch, rows: std::ops::Range<usize>, header: &crate::input::Header, job: Job) {
+    pub(super) fn fill(
+        &mut self,
+        batch: &Batch,
+        rows: std::ops::Range<usize>,
+        header: &crate::input::Header,
+        job: Job,
+    ) {
         let Piece { items, hashes, csv, ends, tally, fields } = self;
         items.clear();
         hashes.clear();
@@ -186,8 +192,7 @@ pub(super) fn run_pipelined(
         }
         drop(out_tx);
         drop(spare_tx);
-        let written =
-            writer.join().map_err(|_| RunError::Internal("the writer thread panicked".into()))?;
+        let written = writer.join().map_err(|_| RunError::Internal("the writer thread panicked".into()))?;
         drop(raw_rx);
         let read = reader.join().map_err(|_| RunError::Internal("the reader thread panicked".into()))?;
         let (sink, report) = written?;

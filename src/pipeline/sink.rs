@@ -82,7 +82,6 @@ impl Sink {
     }
 }
 
-
 pub(super) fn out_err(cfg: &RunConfig, e: io::Error) -> RunError {
     write_error(cfg.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into()), e)
 }

@@ -23,7 +23,12 @@ pub(super) struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    pub(super) fn new(cfg: &'a RunConfig, sink: Sink, report: Report, progress: Option<indicatif::ProgressBar>) -> Self {
+    pub(super) fn new(
+        cfg: &'a RunConfig,
+        sink: Sink,
+        report: Report,
+        progress: Option<indicatif::ProgressBar>,
+    ) -> Self {
         Writer {
             cfg,
             sink,

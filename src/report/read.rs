@@ -1,10 +1,10 @@
 //! Reading per-loan results files back, for `deficiency report`.
 
 use super::{Group, Line, Report};
-use crate::output::Column;
 use crate::input::values::parse_date;
 use crate::loan::EventType;
 use crate::money::parse_money;
+use crate::output::Column;
 use crate::rules::{Outcome, Reason};
 use chrono::Datelike;
 
@@ -162,10 +162,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
         for i in 0..n {
             let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
-            let year = dates[i]
-                .and_then(crate::dates::from_epoch_days)
-                .ok_or_else(|| bad("event_date"))?
-                .year();
+            let year = dates[i].and_then(crate::dates::from_epoch_days).ok_or_else(|| bad("event_date"))?.year();
             let l = Line {
                 outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
                 primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,

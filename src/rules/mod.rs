@@ -362,5 +362,4 @@ mod tests {
             assert!(Rule::from_code(code).is_some(), "{code}");
         }
     }
-
 }

@@ -13,8 +13,8 @@
 //! `note_limitations_years`) and adds `note_may_be_negotiable`. Emergency rule
 //! 9(a) tolled these periods 2020-04-06 to 2020-10-01 (LEGAL-RULES §1.14).
 
-use crate::deadlines::{self, Deadline, RULE_9_LONG};
 use super::prelude::*;
+use crate::deadlines::{self, Deadline, RULE_9_LONG};
 
 /// Rule `337_four_years`: the last day to sue on the note, and whether the
 /// accrual date was defaulted.

@@ -16,8 +16,8 @@
 //! advances (the trustee's `costs` are not part of it). Deadline: 3 months,
 //! tolled by emergency rule 9(b) (periods of 180 days or less) when enabled.
 
-use crate::deadlines::{self, Deadline, RULE_9_SHORT};
 use super::prelude::*;
+use crate::deadlines::{self, Deadline, RULE_9_SHORT};
 use crate::money::Money;
 
 /// The 580a limit: indebtedness (without costs) over the greater of fair

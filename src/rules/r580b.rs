@@ -232,8 +232,8 @@ fn refinance_test(loan: &Loan, cx: &mut Ctx) -> Result<Refi, Ask> {
     if let Some(first) = loan.first_refinance_date
         && first < REFINANCE_GATE
     {
-        let holder = !cx.settings().refinance_chain_pre2013_review
-            || cx.ask(q::Pre2013Chain)? == questions::Reading::Holder;
+        let holder =
+            !cx.settings().refinance_chain_pre2013_review || cx.ask(q::Pre2013Chain)? == questions::Reading::Holder;
         cx.note(
             Some(Rule::RefinanceChainPre2013),
             || format!("first refinance {first}; this refinance {}", date_fact(loan.origination_date)),
@@ -334,7 +334,11 @@ fn split(loan: &Loan, cx: &mut Ctx) -> Result<Split, Ask> {
         (Some(paid), None) => {
             let low = outstanding(new_advance, paid, costs);
             let high = outstanding(new_advance, paid, paid.max(costs));
-            let o = if low == high || cx.ask(q::PurchaseMoneyPayoff)? == questions::AdvanceBound::Largest { high } else { low };
+            let o = if low == high || cx.ask(q::PurchaseMoneyPayoff)? == questions::AdvanceBound::Largest {
+                high
+            } else {
+                low
+            };
             (None, Some(paid), o)
         }
     };

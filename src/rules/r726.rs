@@ -22,8 +22,8 @@
 //! Construction v. Bedrosian (1999) 71 Cal.App.4th 803). Whether emergency
 //! rule 9 tolls the application is a setting (default: no).
 
-use crate::deadlines::{self, Deadline, RULE_9_SHORT};
 use super::prelude::*;
+use crate::deadlines::{self, Deadline, RULE_9_SHORT};
 use crate::money::Money;
 
 /// Rule `726b_waived` when the lender waived the deficiency in the action
@@ -40,7 +40,11 @@ pub fn waiver(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
             }
         },
     );
-    Ok(if loan.deficiency_waived { Found::bars(Rule::JudicialWaived) } else { Found::recovers(Rule::JudicialDeficiency) })
+    Ok(if loan.deficiency_waived {
+        Found::bars(Rule::JudicialWaived)
+    } else {
+        Found::recovers(Rule::JudicialDeficiency)
+    })
 }
 
 /// Rule `726b_fair_value`: debt + costs over the greater of fair value and

@@ -14,8 +14,8 @@
 //! default on). No redemption when the deficiency is waived or CCP 580b
 //! prohibits all of it (CCP 726(e), 716.020).
 
-use crate::deadlines;
 use super::prelude::*;
+use crate::deadlines;
 use crate::money::Money;
 use chrono::NaiveDate;
 

@@ -85,4 +85,3 @@ pub(crate) fn layout_flag(layout: Layout) -> &'static str {
         Layout::Native => "--layout native",
     }
 }
-

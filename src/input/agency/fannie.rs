@@ -10,8 +10,8 @@
 //! Positions below are 0-based (DATASETS.md gives 1-based ones).
 
 use super::{
-    Agency, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
-    blank, category, cells, fannie_date, integer_text, money_text, months_between, state_cell, zb_code, Bad, opt_amount,
+    Agency, Bad, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
+    blank, category, cells, fannie_date, integer_text, money_text, months_between, opt_amount, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 

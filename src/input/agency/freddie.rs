@@ -10,8 +10,8 @@
 //! Positions below are 0-based (DATASETS.md gives 1-based ones).
 
 use super::{
-    Agency, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
-    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code, Bad,
+    Agency, Bad, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
+    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 
@@ -255,8 +255,8 @@ fn actual_loss(st: &LoanState, upb: Option<Money>, covered: bool) -> Option<Mone
 mod tests {
     use super::*;
     use crate::input::agency::Cells;
-    use crate::loan::Field;
     use crate::input::agency::{Col, LoanState};
+    use crate::loan::Field;
 
     fn loan(code: &str, nsp: &str) -> LoanState {
         let mut st = LoanState::default();

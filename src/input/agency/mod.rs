@@ -37,12 +37,12 @@ mod table;
 mod values;
 
 pub use detect::{FileKind, detect};
+pub(crate) use detect::{expected, layout_flag};
 pub(crate) use lines::*;
 pub use source::AgencySource;
 pub(crate) use state::*;
 pub(crate) use table::*;
 pub(crate) use values::*;
-pub(crate) use detect::{expected, layout_flag};
 
 use super::native_csv::open_bytes;
 use super::{BadValue, Header, InputError, Layout, RawRecord, RecordSource};
@@ -137,11 +137,7 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
                     return Err(InputError::Line {
                         path: path.clone(),
                         line: line_no,
-                        message: format!(
-                            "looks like {}; use {} for it",
-                            k.describe(),
-                            layout_flag(k.layout())
-                        ),
+                        message: format!("looks like {}; use {} for it", k.describe(), layout_flag(k.layout())),
                     });
                 }
                 None => {

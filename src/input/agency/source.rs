@@ -90,10 +90,10 @@ impl Acc {
     pub(crate) fn absorb(&mut self, row: &Row, line_no: u64) -> Result<(), InputError> {
         let raw_period = row.get(self.spec.period);
         let Some(p) = date_of(self.spec.agency, raw_period) else {
-            return Err(self.err_at(line_no, format!(
-                "the monthly reporting period (field {}) {raw_period:?} is not a date",
-                self.spec.period + 1
-            )));
+            return Err(self.err_at(
+                line_no,
+                format!("the monthly reporting period (field {}) {raw_period:?} is not a date", self.spec.period + 1),
+            ));
         };
         let period = u32::try_from(p.year()).unwrap_or(0) * 10_000 + p.month() * 100 + p.day();
         let st = &mut self.state;
@@ -228,11 +228,14 @@ impl RecordSource for AgencySource {
             split(text, &mut self.offs);
             let row = Row::new(text, &self.offs);
             if row.len() != self.acc.spec.width {
-                return Err(self.acc.err_at(line_no, format!(
-                    "it has {} fields, but this file's first record has {}; check for a stray or missing delimiter",
-                    row.len(),
-                    self.acc.spec.width
-                )));
+                return Err(self.acc.err_at(
+                    line_no,
+                    format!(
+                        "it has {} fields, but this file's first record has {}; check for a stray or missing delimiter",
+                        row.len(),
+                        self.acc.spec.width
+                    ),
+                ));
             }
             let id = row.get(self.acc.spec.id);
             if blank(id) {

@@ -229,7 +229,8 @@ impl Cells {
     /// first such value rejects the row.
     pub(crate) fn bad(&mut self, col: Col, value: &str, error: impl Into<String>) {
         if self.bad.is_none() {
-            self.bad = Some(BadValue { column: COLUMNS[col as usize], value: value.trim().to_string(), error: error.into() });
+            self.bad =
+                Some(BadValue { column: COLUMNS[col as usize], value: value.trim().to_string(), error: error.into() });
         }
     }
 

@@ -1,0 +1,37 @@
+//! Every integration test, linked into one binary (Cargo.toml
+//! `autotests = false`): one link of the library instead of one per file.
+
+#[path = "../agency.rs"]
+mod agency;
+#[path = "../bad_input.rs"]
+mod bad_input;
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../defects.rs"]
+mod defects;
+#[path = "../determinism.rs"]
+mod determinism;
+#[path = "../docs.rs"]
+mod docs;
+#[path = "../duplicates.rs"]
+mod duplicates;
+#[path = "../generate.rs"]
+mod generate;
+#[path = "../holidays.rs"]
+mod holidays;
+#[path = "../kill.rs"]
+mod kill;
+#[path = "../law_table.rs"]
+mod law_table;
+#[path = "../parquet.rs"]
+mod parquet;
+#[path = "../properties.rs"]
+mod properties;
+#[path = "../readme.rs"]
+mod readme;
+#[path = "../reports.rs"]
+mod reports;
+#[path = "../scenarios.rs"]
+mod scenarios;
+#[path = "../settings.rs"]
+mod settings;
