@@ -2,7 +2,7 @@
 //! day numbers columnar files store (days since 1970-01-01, chrono's epoch
 //! days).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A date known when compiling; an impossible date fails the build.
 pub const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -32,6 +32,23 @@ pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
 /// Days since 1970-01-01 (Parquet and Arrow `Date`).
 pub fn to_epoch_days(d: NaiveDate) -> i32 {
     d.to_epoch_days()
+}
+
+/// Appends a date as `YYYY-MM-DD`.
+pub fn write_ymd(d: NaiveDate, out: &mut Vec<u8>) {
+    let (y, m, dd) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    out.extend_from_slice(&[
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + (m / 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (dd / 10) as u8,
+        b'0' + (dd % 10) as u8,
+    ]);
 }
 
 #[cfg(test)]

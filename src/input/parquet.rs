@@ -243,7 +243,7 @@ impl ColView {
             ColView::Date(ca) => ca.iter().for_each(|v| {
                 out.push_with(|t| {
                     if let Some(d) = v.and_then(crate::dates::from_epoch_days) {
-                        crate::output::write_date(d, t);
+                        crate::dates::write_ymd(d, t);
                     }
                 })
             }),

@@ -207,20 +207,4 @@ impl ResultRow {
     }
 }
 
-/// Appends a date as `YYYY-MM-DD`.
-pub fn write_date(d: NaiveDate, out: &mut Vec<u8>) {
-    use chrono::Datelike;
-    let (y, m, dd) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
-    out.extend_from_slice(&[
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (dd / 10) as u8,
-        b'0' + (dd % 10) as u8,
-    ]);
-}
+pub use crate::dates::write_ymd as write_date;
