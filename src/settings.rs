@@ -51,6 +51,29 @@ pub enum Sb931Entities {
     AsAmended,
 }
 
+/// A senior sale whose `accrual_date` and `accelerated` are blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlankAccrualDate {
+    /// An unknown fact: tried both ways (Q-ACCRUAL).
+    UnknownForSeniorSale,
+    /// The senior sale's date, flagged `accrual_date_defaulted` (version 1).
+    EventDate,
+}
+
+/// How emergency rule 2 (2020) extended the 726(b) application and the
+/// redemption period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmergencyRule2Model {
+    /// Where the window changes the result, a person decides.
+    Review,
+    /// The rule-2 window tolls both periods.
+    Toll,
+    /// Not applied (version 1).
+    None,
+}
+
 /// A setting's name, value and what it decides, for `deficiency rules`.
 pub struct SettingDoc {
     pub name: &'static str,
@@ -150,6 +173,33 @@ settings! {
     same_holder_contemporaneous_review: bool = true,
         "same holder of senior and contemporaneous junior: review; false follows Black Sky and allows recovery (unsettled)",
         "docs/law.md#same_holder_contemporaneous_review";
+    /// A senior sale with accrual_date and accelerated blank.
+    blank_accrual_date: BlankAccrualDate = BlankAccrualDate::UnknownForSeniorSale,
+        "a senior_sale with accrual_date and accelerated blank: unknown (tried both ways) or event_date (version 1)",
+        "docs/law.md#blank_accrual_date";
+    /// Years for a negotiable note (note_negotiable = true).
+    negotiable_note_limitations_years: u32 = 6,
+        "years for a note with note_negotiable = true (Com. Code 3118(a))",
+        "docs/law.md#negotiable_note_limitations_years";
+    /// Whether rule 9(a) also tolls the CCP 366.2 year.
+    emergency_rule_9_tolls_366_2: bool = true,
+        "emergency rule 9(a) tolls the CCP 366.2 year (\"notwithstanding any other law\") despite 366.2(b) (unsettled)",
+        "docs/law.md#emergency_rule_9_tolls_366_2";
+    emergency_rule_2_model: EmergencyRule2Model = EmergencyRule2Model::Review,
+        "review, toll or none (version 1): how emergency rule 2 extended 726(b) and redemption (unsettled)",
+        "docs/law.md#emergency_rule_2_model";
+    /// Apply 11 U.S.C. 108(c) and 108(b).
+    bankruptcy_108c: bool = true,
+        "apply 11 U.S.C. 108(c) and 108(b) (false = version 1)",
+        "docs/law.md#bankruptcy_108c";
+    /// Toll note periods for the whole bankruptcy stay (CCP 356).
+    ccp356_bankruptcy_tolling: bool = false,
+        "toll note periods for the whole stay (CCP 356, Kertesz v. Ostrovsky), which CCP 337(d) may exclude (unsettled)",
+        "docs/law.md#ccp356_bankruptcy_tolling";
+    /// Months after service in which a sale needs a court order.
+    scra_post_service_months: u32 = 12,
+        "months after service in which a sale needs a court order (50 U.S.C. 3953(c), Mil. & Vet. Code 408(c))",
+        "docs/law.md#scra_post_service_months";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,7 +208,7 @@ pub enum SettingsError {
     Read { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
-    #[error("{path}: note_limitations_years must be 4 or 6, not {value}")]
+    #[error("{path}: note_limitations_years and negotiable_note_limitations_years must be 4 or 6, not {value}")]
     Years { path: String, value: u32 },
 }
 
@@ -178,8 +228,10 @@ impl Settings {
     pub fn from_toml(text: &str) -> Result<Settings, SettingsError> {
         let s: Settings =
             toml::from_str(text).map_err(|e| SettingsError::Parse { path: String::new(), message: e.to_string() })?;
-        if s.note_limitations_years != 4 && s.note_limitations_years != 6 {
-            return Err(SettingsError::Years { path: String::new(), value: s.note_limitations_years });
+        for years in [s.note_limitations_years, s.negotiable_note_limitations_years] {
+            if years != 4 && years != 6 {
+                return Err(SettingsError::Years { path: String::new(), value: years });
+            }
         }
         Ok(s)
     }

@@ -1,6 +1,8 @@
-//! Every legal setting (the UNVERIFIED points of LEGAL-RULES §6) changes the
-//! decision it names, through `--settings FILE.toml`, and nothing else: each
-//! case runs a loan with the defaults and with one setting flipped.
+//! Every legal setting (the unsettled points of docs/law.md, "Settings")
+//! changes the decision it names, through `--settings FILE.toml`: each case
+//! runs a loan with the defaults and with one setting flipped. The round-2
+//! settings that restore version 1 (D1-D3 of the round-2 changes) are shown
+//! both ways too.
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -132,14 +134,209 @@ fn emergency_rule_9_also_for_726b() {
     cols.retain(|c| c.0 != "event_date" && c.0 != "deficiency_filed_date");
     cols.push(("event_date", "2020-03-02"));
     cols.push(("deficiency_filed_date", "2020-07-01"));
+    // Emergency rule 2 is set aside here (its own test is below).
+    let no_rule_2 = "emergency_rule_2_model = \"none\"\n";
     check(
-        &assess(&cols, None, "2026-01-15"),
+        &assess(&cols, Some(no_rule_2), "2026-01-15"),
         &[("outcome", "time_barred"), ("action_deadline", "2020-06-02")],
         "untolled",
     );
     // 2020-06-02 + 119 days = 2020-09-29
-    let r = assess(&cols, Some("emergency_rule_9_tolls_726b = true\n"), "2026-01-15");
+    let r = assess(&cols, Some(&format!("{no_rule_2}emergency_rule_9_tolls_726b = true\n")), "2026-01-15");
     check(&r, &[("outcome", "recoverable"), ("action_deadline", "2020-09-29")], "tolled");
+}
+
+/// D2: a 726(b) period running on 2020-04-06. Review by default (the two
+/// readings differ), version 1 with `none`, tolled 148 days with `toll`.
+#[test]
+fn emergency_rule_2_model_review_toll_none() {
+    let mut cols = JUDICIAL.to_vec();
+    cols.retain(|c| c.0 != "event_date" && c.0 != "deficiency_filed_date");
+    cols.push(("event_date", "2020-03-02"));
+    cols.push(("deficiency_filed_date", "2020-07-01"));
+    let r = assess(&cols, None, "2026-01-15");
+    check(
+        &r,
+        &[
+            ("outcome", "needs_review"),
+            ("primary_reason", "emergency_rule_2_extension"),
+            ("action_deadline", "2020-06-02"),
+        ],
+        "review",
+    );
+    assert_eq!(r["redemption_ends"], "");
+    assert!(r["flags"].contains("emergency_rule_2_redemption"));
+    check(
+        &assess(&cols, Some("emergency_rule_2_model = \"none\"\n"), "2026-01-15"),
+        &[("outcome", "time_barred"), ("primary_reason", "726b_three_months"), ("action_deadline", "2020-06-02")],
+        "none",
+    );
+    // 2020-06-02 + 148 days = 2020-10-28 (Wed)
+    check(
+        &assess(&cols, Some("emergency_rule_2_model = \"toll\"\n"), "2026-01-15"),
+        &[("outcome", "recoverable"), ("action_deadline", "2020-10-28")],
+        "toll",
+    );
+}
+
+/// D1: a senior sale with accrual_date and accelerated blank is tried both
+/// ways by default; `event_date` restores version 1.
+#[test]
+fn blank_accrual_date_unknown_or_event_date() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "D1"),
+        ("event_type", "senior_sale"),
+        ("event_date", "2025-08-04"),
+        ("unpaid_principal", "50000"),
+        ("sale_price", ""),
+        ("lien_position", "2"),
+        ("loan_purpose", "home_equity"),
+        ("origination_date", "2018-10-10"),
+    ];
+    let r = assess(cols, None, "2026-01-15");
+    // Earliest accrual: 2018-10-10 + 48 months + 178 days (rule 9(a)) = 2023-04-06.
+    check(
+        &r,
+        &[("outcome", "needs_review"), ("primary_reason", "missing:accrual_date"), ("action_deadline", "2023-04-06")],
+        "unknown",
+    );
+    assert!(r["flags"].contains("accrual_date_bounded"));
+    let r = assess(cols, Some("blank_accrual_date = \"event_date\"\n"), "2026-01-15");
+    check(&r, &[("outcome", "recoverable"), ("action_deadline", "2029-08-06")], "event_date");
+    assert!(r["flags"].contains("accrual_date_defaulted"));
+}
+
+/// D3: 11 U.S.C. 108(c) extends a deadline that had not run at the petition
+/// to 30 days after the stay ended; `bankruptcy_108c = false` is version 1.
+#[test]
+fn bankruptcy_108c_on_and_off() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "D3"),
+        ("event_type", "senior_sale"),
+        ("event_date", "2020-09-01"),
+        ("unpaid_principal", "27000"),
+        ("sale_price", ""),
+        ("lien_position", "2"),
+        ("loan_purpose", "home_equity"),
+        ("accrual_date", "2021-01-11"),
+        ("bankruptcy", "dismissed"),
+        ("bankruptcy_petition_date", "2024-08-05"),
+        ("bankruptcy_stay_end_date", "2025-02-20"),
+        ("deficiency_filed_date", "2025-03-20"),
+    ];
+    // 2021-01-11 + 48 months = Sat 2025-01-11 -> 2025-01-13; stay end + 30 = Sat 2025-03-22 -> 2025-03-24.
+    let r = assess(cols, None, "2026-01-15");
+    check(&r, &[("outcome", "recoverable"), ("action_deadline", "2025-03-24")], "108(c)");
+    assert!(r["reasons"].contains("108c_extension"));
+    check(
+        &assess(cols, Some("bankruptcy_108c = false\n"), "2026-01-15"),
+        &[("outcome", "time_barred"), ("action_deadline", "2025-01-13")],
+        "version 1",
+    );
+}
+
+/// Com. Code 3118(a): six years for a negotiable note, set by
+/// `negotiable_note_limitations_years`.
+#[test]
+fn negotiable_note_years() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "N6"),
+        ("event_type", "senior_sale"),
+        ("event_date", "2020-08-03"),
+        ("unpaid_principal", "41000"),
+        ("sale_price", ""),
+        ("lien_position", "2"),
+        ("loan_purpose", "home_equity"),
+        ("accrual_date", "2020-11-02"),
+        ("note_negotiable", "true"),
+    ];
+    let r = assess(cols, None, "2026-01-15");
+    check(&r, &[("outcome", "recoverable"), ("action_deadline", "2026-11-02")], "six years");
+    assert!(r["reasons"].contains("3118_six_years"));
+    // Four years: 2024-11-02 (Sat) -> 2024-11-04.
+    let r = assess(cols, Some("negotiable_note_limitations_years = 4\n"), "2026-01-15");
+    check(
+        &r,
+        &[("outcome", "time_barred"), ("primary_reason", "3118_six_years"), ("action_deadline", "2024-11-04")],
+        "four",
+    );
+}
+
+/// Whether rule 9(a) also tolls the CCP 366.2 year.
+#[test]
+fn emergency_rule_9_and_the_366_2_year() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "DY"),
+        ("event_type", "senior_sale"),
+        ("event_date", "2019-06-03"),
+        ("unpaid_principal", "30000"),
+        ("sale_price", ""),
+        ("lien_position", "2"),
+        ("loan_purpose", "home_equity"),
+        ("accrual_date", "2019-07-01"),
+        ("note_negotiable", "false"),
+        ("borrower_death_date", "2020-01-15"),
+        ("deficiency_filed_date", "2021-03-01"),
+    ];
+    // One year from death 2021-01-15, + 178 days (rule 9(a)) = 2021-07-12.
+    let r = assess(cols, None, "2026-01-15");
+    check(&r, &[("outcome", "recoverable"), ("action_deadline", "2021-07-12")], "tolled");
+    assert!(r["reasons"].contains("366_2_one_year"));
+    check(
+        &assess(cols, Some("emergency_rule_9_tolls_366_2 = false\n"), "2026-01-15"),
+        &[("outcome", "time_barred"), ("primary_reason", "366_2_one_year"), ("action_deadline", "2021-01-15")],
+        "untolled",
+    );
+}
+
+/// CCP 356: the whole stay tolls the note's period when the setting says so.
+#[test]
+fn ccp356_bankruptcy_tolling_on() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "ST"),
+        ("event_type", "senior_sale"),
+        ("event_date", "2018-12-03"),
+        ("unpaid_principal", "20000"),
+        ("sale_price", ""),
+        ("lien_position", "2"),
+        ("loan_purpose", "home_equity"),
+        ("accrual_date", "2019-01-07"),
+        ("note_negotiable", "false"),
+        ("bankruptcy", "dismissed"),
+        ("bankruptcy_petition_date", "2022-01-03"),
+        ("bankruptcy_stay_end_date", "2022-07-01"),
+        ("deficiency_filed_date", "2023-09-01"),
+    ];
+    // 2023-01-07 + 178 days = 2023-07-04 (a holiday) -> 2023-07-05.
+    check(&assess(cols, None, "2026-01-15"), &[("outcome", "time_barred"), ("action_deadline", "2023-07-05")], "off");
+    // + 179 days of stay = Sat 2023-12-30 -> (New Year's Day) 2024-01-02.
+    check(
+        &assess(cols, Some("ccp356_bankruptcy_tolling = true\n"), "2026-01-15"),
+        &[("outcome", "recoverable"), ("action_deadline", "2024-01-02")],
+        "on",
+    );
+}
+
+/// The months after service in which a sale needs a court order.
+#[test]
+fn scra_post_service_months_longer() {
+    let cols: &[(&str, &str)] = &[
+        ("loan_id", "SV"),
+        ("event_type", "trustee_sale"),
+        ("event_date", "2024-09-10"),
+        ("unpaid_principal", "100000"),
+        ("sale_price", "60000"),
+        ("loan_purpose", "home_equity"),
+        ("origination_date", "2015-03-01"),
+        ("military_service_start", "2021-01-04"),
+        ("military_service_end", "2023-06-30"),
+    ];
+    check(&assess(cols, None, "2026-01-15"), &[("outcome", "barred"), ("primary_reason", "580d_trustee_sale")], "12");
+    check(
+        &assess(cols, Some("scra_post_service_months = 18\n"), "2026-01-15"),
+        &[("outcome", "needs_review"), ("primary_reason", "scra_sale_validity"), ("undetermined", "40000.00")],
+        "18",
+    );
 }
 
 const JUNIOR: &[(&str, &str)] = &[

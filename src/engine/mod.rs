@@ -1,14 +1,23 @@
 //! The decision engine: applies the rules in SPEC §4's decision order and
 //! resolves unknown facts without guessing.
 //!
-//! This module alone knows the order:
-//! 1. out of state → `out_of_scope`;
+//! This module alone knows the order (SPEC-R2 §3):
+//! 1. out of state → `out_of_scope`; a sale that military service may make
+//!    invalid → `scra_sale_validity` (a carve-out, below);
 //! 2. no shortfall → `no_deficiency` / `sale_covers_debt`;
-//! 3. fraud or waste → `needs_review`;
-//! 4. substantive bars: 580b(a)(2), 580b(a)(3), 580b(b), then the event's own
-//!    rule (580d / 580a, the foreclosure method, 580e, the deed-in-lieu
-//!    agreement, the 726(b) waiver, the same-holder review);
-//! 5. bankruptcy; 6. deadlines; 7. judicial fair value; 8. recoverable.
+//! 3. fraud or waste → `needs_review` (a carve-out);
+//! 4. substantive bars: Probate Code 9391, 580b(a)(2), 580b(a)(3), 580b(b),
+//!    then the event's own rule (580d / 580a, the foreclosure method, 580e,
+//!    the deed-in-lieu agreement, the 726(b) waiver, the same-holder review);
+//! 5. bankruptcy; 6. deadlines (the path's clock); 7. fair value;
+//! 8. recoverable, or partially recoverable (a refinance split or a partial
+//!    time bar).
+//!
+//! Carve-outs (`scra_sale_validity`, `fraud_or_waste`) do not stop the
+//! evaluation: the loan is decided without them, across every open
+//! question, and the carve-out then overlays that combined result: the
+//! whole shortfall undetermined, its reasons, deadline, redemption end and
+//! flags kept.
 //!
 //! Unknown facts. A rule that needs a fact the input leaves blank (or a point
 //! of law that is unsettled) returns [`Ask`]. The engine then evaluates the
@@ -23,10 +32,11 @@ pub use crate::rules::{Ask, Ctx, Env, Step};
 use crate::deficiency::{self, Amounts, InvariantViolation};
 use crate::loan::{EventType, ForeclosureMethod, Loan, SeniorSaleType};
 use crate::money::{self, Money};
+use crate::rules::clock::TimeBar;
 use crate::rules::questions::FairValueBound;
 use crate::rules::{
-    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, q, r337, r580a, r580b,
-    r580d, r580e, r726, r729, scope, sold_out_junior,
+    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, probate_9391, q, r337,
+    r366_2, r580a, r580b, r580d, r580e, r726, r729, scope, scra, sold_out_junior,
 };
 use chrono::NaiveDate;
 
@@ -63,6 +73,7 @@ pub fn assess(loan: &Loan, env: Env) -> Result<Assessment, InvariantViolation> {
     let a = deficiency::amounts(loan);
     let mut cx = Ctx::new(env, false);
     let leaf = solve(loan, &a, &mut cx);
+    let leaf = overlay(loan, &a, &mut cx, leaf);
     finish(loan, a, leaf)
 }
 
@@ -80,6 +91,7 @@ pub fn explain(loan: &Loan, env: Env) -> Result<(Assessment, Explanation), Invar
     let a = deficiency::amounts(loan);
     let mut cx = Ctx::new(env, true);
     let (leaf, tree) = explore(loan, &a, &mut cx, 0);
+    let leaf = overlay(loan, &a, &mut cx, leaf);
     Ok((finish(loan, a, leaf)?, tree))
 }
 
@@ -101,6 +113,51 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf) -> Result<Assessment, InvariantVi
     })
 }
 
+/// The carve-outs that apply (SPEC-R2 §3): `scra_sale_validity` (with
+/// `missing:origination_date` when only a blank origination makes it apply),
+/// then `fraud_or_waste` on a loan with a shortfall. They branch on nothing.
+fn carve_outs(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Reasons {
+    let mut out = Reasons::new();
+    let validity = cx.peek(|cx| Ok(scra::sale_validity(loan, cx))).flatten();
+    let fraud = if a.gross.is_zero() { None } else { cx.peek(|cx| Ok(fraud_waste::carve_out(loan, cx))).flatten() };
+    if validity.is_some() {
+        out.push(Reason::Rule(Rule::ScraSaleValidity));
+    }
+    out.extend(fraud.map(Reason::Rule));
+    if validity.is_some_and(|v| v.origination_unknown) {
+        out.push(Reason::Missing(crate::loan::Field::OriginationDate));
+    }
+    out
+}
+
+/// Overlays the carve-outs on the combined result: `needs_review`, the whole
+/// shortfall undetermined; the result underneath supplies the other reasons
+/// (less any `missing:*`), the deadline, the redemption end and the flags.
+fn overlay(loan: &Loan, a: &Amounts, cx: &mut Ctx, leaf: Leaf) -> Leaf {
+    if leaf.outcome == Outcome::OutOfScope {
+        return leaf;
+    }
+    let carve = carve_outs(loan, a, cx);
+    if carve.is_empty() {
+        return leaf;
+    }
+    let mut reasons = carve;
+    for r in leaf.reasons.iter().copied().filter(|r| !matches!(r, Reason::Missing(_))) {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    Leaf {
+        outcome: Outcome::NeedsReview,
+        reasons,
+        flags: leaf.flags,
+        recoverable: Money::ZERO,
+        undetermined: a.gross,
+        deadline: leaf.deadline,
+        redemption: leaf.redemption,
+    }
+}
+
 /// One evaluation's result, before amounts are split.
 #[derive(Debug, Clone, PartialEq)]
 struct Leaf {
@@ -114,7 +171,7 @@ struct Leaf {
 }
 
 impl Leaf {
-    fn new(loan: &Loan) -> Leaf {
+    fn new(loan: &Loan, cx: &Ctx) -> Leaf {
         let mut flags = Flags::new();
         if loan.guarantor {
             flags.push(Flag::GuarantorSeparateAnalysis);
@@ -126,6 +183,7 @@ impl Leaf {
             flags.push(Flag::RefinanceAmountsInconsistent);
         }
         flags.extend(loan.assumed.iter().map(|f| Flag::Assumed(*f)));
+        flags.extend(scra::flags(loan, cx));
         Leaf {
             outcome: Outcome::NeedsReview,
             reasons: Reasons::new(),
@@ -216,10 +274,15 @@ fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explan
             }
             let leaf = combine(q, kids);
             let result = match leaf.outcome {
-                Outcome::NeedsReview if leaf.reasons.first() == Some(&q.reason()) => format!(
-                    "the answers differ: {}; undetermined is the most any answer leaves recoverable",
-                    leaf.summary()
-                ),
+                Outcome::NeedsReview
+                    if leaf.reasons.contains(&q.reason()) && !leaf.recoverable.is_zero()
+                        || leaf.reasons.first() == Some(&q.reason()) =>
+                {
+                    format!(
+                        "the answers differ: {}; undetermined is the most any answer leaves recoverable",
+                        leaf.summary()
+                    )
+                }
                 _ => format!("every answer leads to the same result: {}", leaf.summary()),
             };
             let question = format!("{} is open ({}): trying each answer", q.reason().code(), q.reason().citation());
@@ -228,7 +291,15 @@ fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explan
     }
 }
 
-/// Combines the results under each answer to `q` (SPEC §3 "Unknown facts").
+/// How a branch ranks when choosing the one that decides (SPEC-R2 §3,
+/// §A7): a branch decided by a review code ranks after every other; then
+/// the decision order.
+fn branch_rank(r: Reason) -> (bool, (u8, usize)) {
+    (r.is_review(), r.order())
+}
+
+/// Combines the results under each answer to `q` (SPEC §3 "Unknown facts",
+/// SPEC-R2 §A7).
 fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     let first = &kids[0];
     let same = kids.iter().all(|k| {
@@ -241,32 +312,47 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     let mut flags: Flags = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
     flags.sort();
     flags.dedup();
+    let earliest = kids.iter().filter_map(|k| k.deadline).min();
     if same || nil {
-        // The rule that decides under every answer, else the earliest deciding rule.
+        // The rule that decides under every answer, else the first deciding
+        // rule (a review code last).
         let shared =
-            common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| r.rank());
+            common.iter().copied().filter(|r| kids.iter().any(|k| k.reasons[0] == *r)).min_by_key(|r| branch_rank(*r));
         let idx = match shared {
             Some(r) => kids.iter().position(|k| k.reasons[0] == r).unwrap_or(0),
-            None => (0..kids.len()).min_by_key(|i| kids[*i].reasons[0].rank()).unwrap_or(0),
+            None => (0..kids.len()).min_by_key(|i| branch_rank(kids[*i].reasons[0])).unwrap_or(0),
         };
-        let earliest = kids.iter().filter_map(|k| k.deadline).min();
+        let latest = kids.iter().filter_map(|k| k.deadline).max();
         let mut kids = kids;
         let mut out = kids.swap_remove(idx); // every question has at least two answers
         let primary = out.reasons[0];
         out.reasons = std::iter::once(primary).chain(common.into_iter().filter(|r| *r != primary)).collect();
         out.flags = flags;
         out.redemption = redemption;
-        if out.outcome == Outcome::NeedsReview {
-            // The earliest deadline of any answer: a person reviewing the
-            // loan must not miss it (SPEC §4: set on needs_review loans).
-            out.deadline = earliest;
-        }
+        out.deadline = match out.outcome {
+            // A person reviewing the loan, or acting on it, must not miss
+            // the earliest deadline any answer gives.
+            Outcome::NeedsReview | Outcome::Recoverable | Outcome::PartiallyRecoverable => earliest,
+            // Time-barred whichever way: barred since the latest of them.
+            Outcome::TimeBarred => latest,
+            Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency | Outcome::OutOfScope => None,
+        };
         out
     } else {
         let undetermined = kids.iter().map(|k| k.recoverable + k.undetermined).max().unwrap_or_default();
-        let mut reasons = Reasons::new();
-        reasons.push(q.reason());
-        for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| r.is_review()).chain(common) {
+        // The questions whose answers differ (and the review codes of every
+        // branch), by rank, then in order of asking; then what every answer
+        // shares.
+        let mut review = Reasons::new();
+        review.push(q.reason());
+        for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| r.is_review()) {
+            if !review.contains(&r) {
+                review.push(r);
+            }
+        }
+        review.sort_by_key(|r| r.rank());
+        let mut reasons = review;
+        for r in common {
             if !reasons.contains(&r) {
                 reasons.push(r);
             }
@@ -277,33 +363,32 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
             flags,
             recoverable: Money::ZERO,
             undetermined,
-            deadline: kids.iter().filter_map(|k| k.deadline).min(),
+            deadline: earliest,
             redemption,
         }
     }
 }
 
-/// One evaluation under the answers fixed so far (steps 1–3).
+/// One evaluation under the answers fixed so far (steps 1–3; the
+/// carve-outs are recorded here and overlaid on the combined result).
 fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
-    let mut lf = Leaf::new(loan);
+    let mut lf = Leaf::new(loan, cx);
     cx.note(None, || amounts_fact(loan, a), || format!("gross deficiency {}", money::fmt(a.gross)));
     if let Some(rule) = scope::out_of_state(loan, cx) {
         lf.undetermined = a.gross;
         return Ok(lf.decide(Outcome::OutOfScope, rule));
     }
+    scra::sale_validity(loan, cx);
     if a.gross.is_zero() {
         cx.note(Some(Rule::SaleCoversDebt), || format!("surplus {}", money::fmt(a.surplus)), || "no deficiency".into());
-        lf.redemption = redemption_after_full_sale(loan, a, cx)?;
+        let (redemption, flags) = redemption_after_full_sale(loan, a, cx)?;
+        lf.redemption = redemption;
+        for f in flags {
+            lf.flag(f);
+        }
         return Ok(lf.decide(Outcome::NoDeficiency, Rule::SaleCoversDebt));
     }
-    if let Some(rule) = fraud_waste::carve_out(loan, cx) {
-        let mut inner = substantive(loan, a, cx, lf)?;
-        inner.outcome = Outcome::NeedsReview;
-        inner.set_primary(Reason::Rule(rule));
-        inner.recoverable = Money::ZERO;
-        inner.undetermined = a.gross;
-        return Ok(inner);
-    }
+    fraud_waste::carve_out(loan, cx);
     substantive(loan, a, cx, lf)
 }
 
@@ -324,7 +409,7 @@ fn amounts_fact(loan: &Loan, a: &Amounts) -> String {
 
 /// Step 4: the substantive bars, then the event's own rule.
 fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<Leaf, Ask> {
-    for rule in [r580b::seller_financed, r580b::purchase_money] {
+    for rule in [probate_9391::waiver, r580b::seller_financed, r580b::purchase_money] {
         if let Some(found) = rule(loan, cx)? {
             return Ok(barred(lf, found.rule, loan, cx));
         }
@@ -341,27 +426,24 @@ fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<L
     let path = match (found.effect, found.rule) {
         (Effect::Bars, rule) => return Ok(barred(lf, rule, loan, cx)),
         (_, Rule::JudicialDeficiency) => {
-            lf.redemption = Some(r729::redemption_ends(loan, a.total_debt, cx));
-            Path {
-                recover: found.rule,
-                deadline: Some(r726::deadline(loan, cx)),
-                fair_value: Some(FairValue::Judicial),
+            let st = cx.peek(|cx| Ok(bankruptcy::status(loan, cx))).unwrap_or(bankruptcy::Status::None);
+            let (redemption, flags) = r729::redemption_ends(loan, a.total_debt, cx, st);
+            lf.redemption = redemption;
+            for f in flags {
+                lf.flag(f);
             }
+            Path { recover: found.rule, clock: Clock::Judicial, fair_value: Some(FairValue::Judicial) }
         }
-        (_, Rule::NonjudicialDeficiency) => Path {
-            recover: found.rule,
-            deadline: Some(r580a::deadline(loan, cx)),
-            fair_value: Some(FairValue::Nonjudicial),
-        },
+        (_, Rule::NonjudicialDeficiency) => {
+            Path { recover: found.rule, clock: Clock::Nonjudicial, fair_value: Some(FairValue::Nonjudicial) }
+        }
+        // An action on the note (sold-out junior, short sale outside 580e,
+        // deed in lieu reserving the deficiency).
         (_, recover) => {
-            // An action on the note (sold-out junior, short sale outside
-            // 580e, deed in lieu reserving the deficiency): CCP 337.
-            let (dl, defaulted) = r337::deadline(loan, cx);
-            if defaulted {
-                lf.flag(Flag::AccrualDateDefaulted);
+            for f in r337::path_flags(loan, cx) {
+                lf.flag(f);
             }
-            lf.flag(Flag::NoteMayBeNegotiable);
-            Path { recover, deadline: Some(dl), fair_value: None }
+            Path { recover, clock: Clock::Note, fair_value: None }
         }
     };
     tail(loan, a, cx, lf, split, path)
@@ -415,10 +497,21 @@ impl FairValue {
     }
 }
 
+/// Which clock a path runs on (step 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    /// The 726(b) application.
+    Judicial,
+    /// The 580a action.
+    Nonjudicial,
+    /// The action on the note, installment by installment.
+    Note,
+}
+
 /// A path on which a deficiency may be recovered.
 struct Path {
     recover: Rule,
-    deadline: Option<(Rule, crate::deadlines::Deadline)>,
+    clock: Clock,
     fair_value: Option<FairValue>,
 }
 
@@ -431,48 +524,55 @@ fn tail(
     split: Option<r580b::Split>,
     path: Path,
 ) -> Result<Leaf, Ask> {
-    let pending = match bankruptcy::status(loan, cx) {
+    // Step 5: bankruptcy.
+    let st = bankruptcy::status(loan, cx);
+    match st {
         bankruptcy::Status::Discharged => {
             lf.deadline = None;
             lf.recoverable = Money::ZERO;
             return Ok(lf.decide(Outcome::Discharged, Rule::BankruptcyDischarge));
         }
-        bankruptcy::Status::Excepted => {
-            lf.flag(Flag::DischargeExceptionApplied);
-            false
-        }
-        bankruptcy::Status::PredatesLoan => {
-            lf.flag(Flag::DischargeBeforeLoan);
-            false
-        }
-        bankruptcy::Status::Pending => true,
-        bankruptcy::Status::None => false,
-    };
-    if let Some((rule, dl)) = &path.deadline {
-        lf.deadline = Some(dl.date);
-        if dl.beyond_calendar {
-            lf.flag(Flag::HolidayCalendarExceeded);
-        }
-        let judged = loan.deficiency_filed_date.unwrap_or(cx.env.as_of);
-        let late = judged > dl.date;
-        cx.note(
-            Some(*rule),
-            || match loan.deficiency_filed_date {
-                Some(d) => format!("deadline {}; filed {}", dl.date, d),
-                None => format!("deadline {}; not filed, judged at --as-of {}", dl.date, judged),
-            },
-            || if late { "after the deadline: time-barred".into() } else { "in time".into() },
-        );
-        if late {
-            if pending {
-                lf.push(Rule::BankruptcyPending);
-            }
-            return Ok(lf.decide(Outcome::TimeBarred, *rule));
-        }
+        bankruptcy::Status::Excepted => lf.flag(Flag::DischargeExceptionApplied),
+        bankruptcy::Status::PredatesLoan { flag: true } => lf.flag(Flag::DischargeBeforeLoan),
+        _ => {}
     }
+    if let Some(r) = st.listed() {
+        lf.push(r);
+    }
+    let pending = st == bankruptcy::Status::Pending;
+
+    // Step 6: the path's clock.
+    if loan.borrower_death_date.is_some() {
+        lf.flag(Flag::DecedentEstateClaimRequired);
+    }
+    if loan.creditor_claim_filed_date.is_some() {
+        lf.flag(Flag::ProbateClaimRejection90Days);
+    }
+    let judged = loan.deficiency_filed_date.unwrap_or(cx.env.as_of);
+    let tb: TimeBar = match path.clock {
+        Clock::Judicial => r726::time_bar(loan, cx, st, judged, a.gross)?,
+        Clock::Nonjudicial => r580a::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross)?,
+        Clock::Note => r337::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross)?,
+    };
+    for f in &tb.flags {
+        lf.flag(*f);
+    }
+    if tb.beyond_calendar {
+        lf.flag(Flag::HolidayCalendarExceeded);
+    }
+    for r in &tb.listed {
+        lf.push(*r);
+    }
+    lf.deadline = tb.deadline;
+    if tb.all {
+        lf.recoverable = Money::ZERO;
+        return Ok(lf.decide(Outcome::TimeBarred, tb.code));
+    }
+
+    // Step 7: fair value.
     let mut limit = None;
     let legal = match path.fair_value {
-        None => a.gross,
+        None => a.gross - tb.amount,
         Some(kind) => {
             let fair_value = match loan.fair_value {
                 Some(v) => v,
@@ -508,9 +608,6 @@ fn tail(
             );
             if legal.is_zero() {
                 lf.deadline = None;
-                if pending {
-                    lf.push(Rule::BankruptcyPending);
-                }
                 return Ok(lf.decide(Outcome::NoDeficiency, kind.rule()));
             }
             if legal < a.gross {
@@ -519,28 +616,53 @@ fn tail(
             legal
         }
     };
+
+    // Step 8: what may be recovered.
     let recoverable = match &split {
         None => legal,
         Some(s) => {
             let r = r580b::recoverable(s, legal, loan, cx);
             let alloc = cx.settings().refinance_allocation;
-            cx.note(Some(Rule::Refinance), || format!("legal deficiency {}; new advance still owed {}", money::fmt(legal), money::fmt(s.outstanding)), || {
-                match alloc {
-                    crate::settings::RefinanceAllocation::Cap => format!("recoverable = min(legal deficiency {}, new advance still owed {}) = {} (setting refinance_allocation = cap)", money::fmt(legal), money::fmt(s.outstanding), money::fmt(r)),
-                    crate::settings::RefinanceAllocation::ProRata => format!("recoverable = legal deficiency {} x new advance still owed {} / unpaid principal {} = {} (setting refinance_allocation = pro_rata)", money::fmt(legal), money::fmt(s.outstanding), money::fmt(loan.unpaid_principal), money::fmt(r)),
-                }
-            });
+            cx.note(
+                Some(Rule::Refinance),
+                || format!("legal deficiency {}; new advance still owed {}", money::fmt(legal), money::fmt(s.outstanding)),
+                || match alloc {
+                    crate::settings::RefinanceAllocation::Cap => format!(
+                        "recoverable = min(legal deficiency {}, new advance still owed {}) = {} (setting refinance_allocation = cap)",
+                        money::fmt(legal),
+                        money::fmt(s.outstanding),
+                        money::fmt(r)
+                    ),
+                    crate::settings::RefinanceAllocation::ProRata => format!(
+                        "recoverable = legal deficiency {} x new advance still owed {} / unpaid principal {} = {} (setting refinance_allocation = pro_rata)",
+                        money::fmt(legal),
+                        money::fmt(s.outstanding),
+                        money::fmt(loan.unpaid_principal),
+                        money::fmt(r)
+                    ),
+                },
+            );
             r
         }
     };
-    let partial = recoverable < legal;
-    lf = lf.decide(
-        if partial { Outcome::PartiallyRecoverable } else { Outcome::Recoverable },
-        if partial { Rule::Refinance } else { path.recover },
-    );
-    if partial {
+    let capped = recoverable < legal;
+    let partly_time_barred = !tb.amount.is_zero();
+    let primary = if capped {
+        Rule::Refinance
+    } else if partly_time_barred {
+        Rule::InstallmentsTimeBarred
+    } else {
+        path.recover
+    };
+    let outcome = if capped || partly_time_barred { Outcome::PartiallyRecoverable } else { Outcome::Recoverable };
+    lf = lf.decide(outcome, primary);
+    if capped && partly_time_barred {
+        lf.push(Rule::InstallmentsTimeBarred);
+    }
+    if primary != path.recover {
         lf.push(path.recover);
-    } else if split.is_some() {
+    }
+    if split.is_some() && !capped {
         lf.push(Rule::Refinance);
     }
     if let Some(r) = limit {
@@ -574,6 +696,7 @@ fn barred(mut lf: Leaf, rule: Rule, loan: &Loan, cx: &mut Ctx) -> Leaf {
 fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
     let bar = |f: Option<Option<Found>>| f.flatten().filter(Found::is_bar).map(|f| f.rule);
     let mut v: Vec<Rule> = [
+        bar(cx.peek(|cx| probate_9391::waiver(loan, cx))),
         bar(cx.peek(|cx| r580b::seller_financed(loan, cx))),
         bar(cx.peek(|cx| r580b::purchase_money(loan, cx))),
         cx.peek(|cx| r580b::refinance(loan, cx)).flatten().filter(|f| f.is_bar()).map(|f| f.rule),
@@ -589,18 +712,24 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
 }
 
 /// CCP 729.030 after a judicial sale that covered the debt: only when the
-/// decree permits a deficiency (not waived, not barred whole by 580b). Open
+/// decree permits a deficiency (no step-4 rule bars all of it). Open
 /// questions branch as usual: when every answer gives the same date it is
 /// known; otherwise it is left blank.
-fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Option<NaiveDate>, Ask> {
+fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<(Option<NaiveDate>, Vec<Flag>), Ask> {
     let judicial = loan.event_type == EventType::JudicialSale
         || (loan.event_type == EventType::ForeclosureSale
             && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
-    if !judicial || loan.deficiency_waived || loan.seller_financed || r580b::purchase_money(loan, cx)?.is_some() {
-        return Ok(None);
+    if !judicial
+        || loan.deficiency_waived
+        || loan.probate_9391_waiver
+        || loan.seller_financed
+        || r580b::purchase_money(loan, cx)?.is_some()
+    {
+        return Ok((None, Vec::new()));
     }
-    Ok(match r580b::refinance(loan, cx)? {
-        Some(found) if found.is_bar() => None,
-        _ => Some(r729::redemption_ends(loan, a.total_debt, cx)),
-    })
+    if r580b::refinance(loan, cx)?.is_some_and(|f| f.is_bar()) {
+        return Ok((None, Vec::new()));
+    }
+    let st = cx.peek(|cx| Ok(bankruptcy::status(loan, cx))).unwrap_or(bankruptcy::Status::None);
+    Ok(r729::redemption_ends(loan, a.total_debt, cx, st))
 }

@@ -360,6 +360,109 @@ pub struct Parsed {
     pub loan: Loan,
     /// A `sale_price` was given on a `senior_sale` and ignored.
     pub ignored_sale_price: bool,
+    /// A senior sale's `last_payment_date` is the sale's own date, with
+    /// surplus received: surplus is not a CCP 360 payment (a warning).
+    pub last_payment_is_sale: bool,
+}
+
+/// The checks between a row's dates (SPEC §6, SPEC-R2 §1): the column at
+/// fault and a sentence a person can act on.
+fn cross_checks(loan: &Loan, as_of: NaiveDate) -> Result<(), (Field, String)> {
+    let fail = |f: Field, why: String| Err((f, why));
+    if let Some(filed) = loan.deficiency_filed_date {
+        if filed < loan.event_date {
+            return fail(
+                Field::DeficiencyFiledDate,
+                format!("is before the event_date {}; a deficiency cannot be filed before the sale", loan.event_date),
+            );
+        }
+        if filed > as_of {
+            return fail(
+                Field::DeficiencyFiledDate,
+                format!("is after the --as-of date {as_of}; a filing cannot be in the future"),
+            );
+        }
+    }
+    match (loan.military_service_start, loan.military_service_end) {
+        (None, Some(_)) => {
+            return fail(
+                Field::MilitaryServiceEnd,
+                "is given without military_service_start; give the start of the service too".into(),
+            );
+        }
+        (Some(start), Some(end)) if end < start => {
+            return fail(Field::MilitaryServiceEnd, format!("is before military_service_start {start}"));
+        }
+        _ => {}
+    }
+    for (f, d) in [
+        (Field::LastPaymentDate, loan.last_payment_date),
+        (Field::BorrowerDeathDate, loan.borrower_death_date),
+        (Field::CreditorClaimFiledDate, loan.creditor_claim_filed_date),
+        (Field::CreditorClaimRejectedDate, loan.creditor_claim_rejected_date),
+        (Field::LettersIssuedDate, loan.letters_issued_date),
+        (Field::ActionCommencedDate, loan.action_commenced_date),
+        (Field::WrittenAcknowledgmentDate, loan.written_acknowledgment_date),
+        (Field::BankruptcyStayEndDate, loan.bankruptcy_stay_end_date),
+        (Field::ModificationDate, loan.modification_date),
+        (Field::BankruptcyPetitionDate, loan.bankruptcy_petition_date),
+    ] {
+        if let Some(d) = d
+            && d > as_of
+        {
+            return fail(f, format!("is after the --as-of date {as_of}; it cannot be in the future"));
+        }
+    }
+    if loan.borrower_death_date.is_none() {
+        for (f, d) in [
+            (Field::CreditorClaimFiledDate, loan.creditor_claim_filed_date),
+            (Field::LettersIssuedDate, loan.letters_issued_date),
+            (Field::ActionCommencedDate, loan.action_commenced_date),
+        ] {
+            if d.is_some() {
+                return fail(f, format!("{} requires borrower_death_date", f.name()));
+            }
+        }
+    }
+    if let (Some(claim), Some(death)) = (loan.creditor_claim_filed_date, loan.borrower_death_date)
+        && claim < death
+    {
+        return fail(
+            Field::CreditorClaimFiledDate,
+            format!("is before borrower_death_date {death}; a claim is filed in the estate after death"),
+        );
+    }
+    if let (Some(end), Some(petition)) = (loan.bankruptcy_stay_end_date, loan.bankruptcy_petition_date)
+        && end < petition
+    {
+        return fail(
+            Field::BankruptcyStayEndDate,
+            format!("is before bankruptcy_petition_date {petition}; the stay begins with the petition"),
+        );
+    }
+    if let Some(rejected) = loan.creditor_claim_rejected_date {
+        match loan.creditor_claim_filed_date {
+            None => {
+                return fail(
+                    Field::CreditorClaimRejectedDate,
+                    "is given without creditor_claim_filed_date; a claim is rejected after it is filed".into(),
+                );
+            }
+            Some(filed) if rejected < filed => {
+                return fail(Field::CreditorClaimRejectedDate, format!("is before creditor_claim_filed_date {filed}"));
+            }
+            _ => {}
+        }
+    }
+    if let Some(final_date) = loan.sale_final_date
+        && final_date < loan.event_date
+    {
+        return fail(
+            Field::SaleFinalDate,
+            format!("is before the event_date {}; a sale becomes final after its auction", loan.event_date),
+        );
+    }
+    Ok(())
 }
 
 impl Header {
@@ -536,23 +639,13 @@ impl Header {
                 }
             }
         }
-        if let Some(filed) = loan.deficiency_filed_date {
-            let why = if filed < loan.event_date {
-                Some(format!(
-                    "is before the event_date {}; a deficiency cannot be filed before the sale",
-                    loan.event_date
-                ))
-            } else if filed > cx.as_of {
-                Some(format!("is after the --as-of date {}; a filing cannot be in the future", cx.as_of))
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                let col = Field::DeficiencyFiledDate;
-                let raw = rec.raw(self.position(col).unwrap_or(0));
-                return Err(reject(Some(&loan.loan_id), col.name(), raw, why));
-            }
+        if let Err((col, why)) = cross_checks(&loan, cx.as_of) {
+            let raw = self.position(col).map(|i| rec.raw(i)).unwrap_or_default();
+            return Err(reject(Some(&loan.loan_id), col.name(), raw, why));
         }
-        Ok(Parsed { loan, ignored_sale_price })
+        let last_payment_is_sale = loan.event_type == EventType::SeniorSale
+            && loan.last_payment_date == Some(loan.event_date)
+            && loan.surplus_received > crate::money::Money::ZERO;
+        Ok(Parsed { loan, ignored_sale_price, last_payment_is_sale })
     }
 }

@@ -163,6 +163,42 @@ pub fn set_optional(loan: &mut Loan, f: Field, c: Cell) -> Result<(), ValueError
         Field::BankruptcyPetitionDate => loan.bankruptcy_petition_date = opt!(c, date),
         Field::BankruptcyDischargeDate => loan.bankruptcy_discharge_date = opt!(c, date),
         Field::DischargeException => loan.discharge_exception = b(c, false)?,
+        Field::Accelerated => loan.accelerated = opt!(c, boolean),
+        Field::FirstUnpaidDueDate => loan.first_unpaid_due_date = opt!(c, date),
+        Field::ScheduledPayment => loan.scheduled_payment = opt!(c, money),
+        Field::LastPaymentDate => loan.last_payment_date = opt!(c, date),
+        Field::WrittenAcknowledgmentDate => loan.written_acknowledgment_date = opt!(c, date),
+        Field::MaturityDate => loan.maturity_date = opt!(c, date),
+        Field::NoteNegotiable => loan.note_negotiable = opt!(c, boolean),
+        Field::BankruptcyStayEndDate => loan.bankruptcy_stay_end_date = opt!(c, date),
+        Field::Chapter13CureAndMaintain => loan.chapter13_cure_and_maintain = b(c, false)?,
+        Field::BorrowerDeathDate => loan.borrower_death_date = opt!(c, date),
+        Field::CreditorClaimFiledDate => loan.creditor_claim_filed_date = opt!(c, date),
+        Field::CreditorClaimRejectedDate => loan.creditor_claim_rejected_date = opt!(c, date),
+        Field::LettersIssuedDate => loan.letters_issued_date = opt!(c, date),
+        Field::ActionCommencedDate => loan.action_commenced_date = opt!(c, date),
+        Field::Probate9391Waiver => loan.probate_9391_waiver = b(c, false)?,
+        Field::MilitaryServiceStart => loan.military_service_start = opt!(c, date),
+        Field::MilitaryServiceEnd => loan.military_service_end = opt!(c, date),
+        Field::ScraCourtOrder => loan.scra_court_order = b(c, false)?,
+        Field::ScraWaiverAgreement => loan.scra_waiver_agreement = b(c, false)?,
+        Field::SaleFinalDate => loan.sale_final_date = opt!(c, date),
+        Field::LoanProgram => loan.loan_program = opt!(c, enum_of!(LoanProgram)),
+        Field::HolderType => {
+            loan.holder_type = if c.is_blank() { HolderType::Private } else { enum_of!(HolderType)(c)? }
+        }
+        Field::Modified => loan.modified = b(c, false)?,
+        Field::ModificationDate => loan.modification_date = opt!(c, date),
+        Field::ModificationNewMoney => loan.modification_new_money = m0(c)?,
+        Field::WorkoutWaiver => loan.workout_waiver = b(c, false)?,
+        Field::SeniorSecuresThisNote => loan.senior_secures_this_note = b(c, false)?,
+        Field::CollateralType => {
+            loan.collateral_type =
+                if c.is_blank() { CollateralType::RealProperty } else { enum_of!(CollateralType)(c)? }
+        }
+        Field::MixedUse => loan.mixed_use = b(c, false)?,
+        Field::LienReleased => loan.lien_released = b(c, true)?,
+        Field::ConsentPaymentRequired => loan.consent_payment_required = b(c, false)?,
         Field::ForeclosureMethod => {
             loan.foreclosure_method = opt!(c, |c: Cell| {
                 let s = c.text().unwrap_or_default();

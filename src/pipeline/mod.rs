@@ -137,8 +137,9 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     });
     let row_cx = RowContext { as_of: cfg.as_of, assumptions: &cfg.assumptions };
     let ignored = AtomicU64::new(0);
+    let payment_is_sale = AtomicU64::new(0);
 
-    let job = Job { row_cx, env, ignored: &ignored, csv: sink.results.is_csv() };
+    let job = Job { row_cx, env, ignored: &ignored, payment_is_sale: &payment_is_sale, csv: sink.results.is_csv() };
     let writer = Writer::new(cfg, sink, report, progress);
     let (sink, mut report) = if cfg.threads <= 1 {
         run_sequential(&mut sources, writer, job)?
@@ -146,6 +147,13 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         run_pipelined(&mut sources, writer, &pool, job)?
     };
     warnings.append(&mut report.warnings);
+    let payment_is_sale = payment_is_sale.into_inner();
+    if payment_is_sale > 0 {
+        warnings.push(format!(
+            "{payment_is_sale} senior_sale row(s): last_payment_date is the senior sale's date: surplus is not a \
+             CCP 360 payment; enter the borrower's last voluntary payment (assessed with the date as given)"
+        ));
+    }
     let ignored_sale_price = ignored.into_inner();
     if ignored_sale_price > 0 {
         warnings

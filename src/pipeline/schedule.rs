@@ -40,6 +40,8 @@ pub(super) struct Job<'a> {
     pub(super) row_cx: RowContext<'a>,
     pub(super) env: Env<'a>,
     pub(super) ignored: &'a AtomicU64,
+    /// Senior sales whose last_payment_date is the sale's date (with surplus).
+    pub(super) payment_is_sale: &'a AtomicU64,
     /// Format results as CSV in the workers.
     pub(super) csv: bool,
 }
@@ -217,6 +219,9 @@ pub(super) fn assess_record<C: input::Cells + ?Sized>(
     };
     if parsed.ignored_sale_price {
         job.ignored.fetch_add(1, Ordering::Relaxed);
+    }
+    if parsed.last_payment_is_sale {
+        job.payment_is_sale.fetch_add(1, Ordering::Relaxed);
     }
     engine::assess(&parsed.loan, job.env).map(|a| Ok(ResultRow::new(row, line, parsed.loan, a)))
 }

@@ -11,9 +11,13 @@ pub mod context;
 pub mod questions;
 
 pub mod bankruptcy;
+pub mod clock;
 pub mod deed_in_lieu;
 pub mod fraud_waste;
+pub mod probate_9391;
+pub mod r108;
 pub mod r337;
+pub mod r366_2;
 pub mod r580a;
 pub mod r580b;
 pub mod r580d;
@@ -21,6 +25,7 @@ pub mod r580e;
 pub mod r726;
 pub mod r729;
 pub mod scope;
+pub mod scra;
 pub mod sold_out_junior;
 
 pub use context::{Ask, Ctx, Effect, Env, Found, Step};
@@ -108,6 +113,9 @@ pub enum RuleKind {
     Path,
     /// A person must decide (`needs_review`).
     Review,
+    /// Never decides: listed in `reasons` when it applied (a status that
+    /// keeps a debt alive, an extension, a tolling).
+    Listed,
 }
 
 macro_rules! rules {
@@ -141,8 +149,10 @@ macro_rules! rules {
 
 rules! {
     OutOfState => ("out_of_state", 1, Scope, "CCP 580b, 580d, 580e, 726 (California property only)", "the property is outside California; other states' rules are not built"),
+    ScraSaleValidity => ("scra_sale_validity", 1, Review, "50 U.S.C. 3953(c), Mil. & Vet. Code 408(c)", "a sale during or within a year after military service without a court order may be invalid"),
     SaleCoversDebt => ("sale_covers_debt", 2, NoDeficiency, "CCP 726(b), CCP 727", "the sale price or credit covers the whole debt: no deficiency"),
     FraudOrWaste => ("fraud_or_waste", 3, Review, "CCP 580e(c), CCP 726(f)-(h), Cornelison v. Kornbluth (1975) 15 Cal.3d 590", "fraud or waste by the borrower may support a damages claim: a person must decide"),
+    Probate9391Waiver => ("probate_9391_waiver", 4, Bar, "Probate Code 9391", "the holder foreclosed waiving recourse against other estate property"),
     SellerFinanced => ("580b_a2_seller_financed", 4, Bar, "CCP 580b(a)(2)", "a note given to the seller for the price of the property: no deficiency, any property, any borrower"),
     PurchaseMoney => ("580b_a3_purchase_money", 4, Bar, "CCP 580b(a)(3)", "a lender's loan used to buy (or build) an owner-occupied dwelling of 1-4 units: no deficiency"),
     RefinanceChainPre2013 => ("refinance_chain_pre2013", 4, Review, "CCP 580b(b) (SB 1069, Stats. 2012 ch. 64)", "a refinance chain straddling 2013-01-01: whether 580b(b) protects it is unsettled"),
@@ -159,9 +169,22 @@ rules! {
     SameHolderContemporaneous => ("same_holder_contemporaneous", 4, Review, "Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the same holder held both liens, made in one transaction: Black Sky's reach is unsettled"),
     BankruptcyDischarge => ("bankruptcy_discharge", 5, Bar, "11 U.S.C. 524(a)(2)", "personal liability was discharged in bankruptcy"),
     BankruptcyPending => ("bankruptcy_pending", 5, Review, "11 U.S.C. 362 (UNVERIFIED)", "a bankruptcy case is open: collection is stayed until it ends"),
+    Reaffirmed524c => ("reaffirmed_524c", 5, Listed, "11 U.S.C. 524(c)", "the debt was reaffirmed: the discharge does not reach it"),
+    Chapter13CureAndMaintain => ("ch13_1322b5_not_discharged", 5, Listed, "11 U.S.C. 1328(a)(1), 1322(b)(5)", "a Chapter 13 discharge does not reach a cured-and-maintained mortgage"),
     JudicialThreeMonths => ("726b_three_months", 6, Deadline, "CCP 726(b), Paykar Construction, Inc. v. Bedrosian (1999) 71 Cal.App.4th 803", "the deficiency application was not filed within 3 months of the sale"),
     NonjudicialThreeMonths => ("580a_three_months", 6, Deadline, "CCP 580a, CCP 337(a)", "the 580a action was not brought within 3 months of the trustee's sale"),
     NoteFourYears => ("337_four_years", 6, Deadline, "CCP 337(a), (d)", "the action on the note was not brought within 4 years of accrual"),
+    NoteSixYears => ("3118_six_years", 6, Deadline, "Com. Code 3118(a)", "the action on a negotiable note was not brought within 6 years of the due dates"),
+    InstallmentsTimeBarred => ("337_installments_time_barred", 6, Deadline, "CCP 337(a), CCP 360, Com. Code 3118(a)", "installments due more than the limitations period before the action are time-barred; the rest is not"),
+    DecedentOneYear => ("366_2_one_year", 6, Deadline, "CCP 366.2", "the borrower died: one year from death replaces the note's period"),
+    RejectedClaimNinetyDays => ("9353_ninety_days", 6, Deadline, "Probate Code 9352, 9353(a)", "the creditor's claim was rejected: suit was due within 90 days of the notice"),
+    BankruptcyExtension => ("108c_extension", 6, Listed, "11 U.S.C. 108(c)", "a bankruptcy stay extended the deadline to 30 days after it ended"),
+    ScraTolling => ("scra_tolling", 6, Listed, "50 U.S.C. 3936, Mil. & Vet. Code 404", "military service is not counted in the period"),
+    EmergencyRule2 => ("emergency_rule_2_extension", 6, Review, "Cal. Rules of Court, emergency rule 2 (2020)", "whether and how rule 2 extended the 726(b) application is unsettled"),
+    AcknowledgmentRevival => ("written_acknowledgment_revival", 6, Review, "CCP 360, CCP 337(d)", "a signed acknowledgment came after the period ran: whether it revives the claim is unsettled"),
+    LateCreditorClaim => ("late_creditor_claim", 6, Review, "Probate Code 9002(b), 9100, 9103", "the creditor's claim was filed after the claim period: it may be barred"),
+    DecedentJudicialCheck => ("decedent_366_2_check", 6, Review, "CCP 366.2, Probate Code 9351, 9391", "the borrower died before the judicial sale: the deficiency needed a claim and 366.2's year"),
+    NonjudicialDecedentConflict => ("580a_366_2_conflict", 6, Review, "CCP 580a, CCP 337(a), CCP 366.2", "366.2 would lengthen the 580a three months, which the 337(a) proviso forbids: review"),
     JudicialFairValue => ("726b_fair_value", 7, Limit, "CCP 726(b), Rainer Mortgage v. Silverwood (1985) 163 Cal.App.3d 359", "the deficiency is limited to the debt over the fair value (and never more than the debt over the sale price)"),
     NonjudicialFairValue => ("580a_fair_value", 7, Limit, "CCP 580a", "the deficiency is limited to the debt over the fair market value (and never more than the debt over the sale price)"),
     JudicialDeficiency => ("726b_deficiency", 8, Path, "CCP 726(b)", "a deficiency judgment may follow the judicial foreclosure"),
@@ -233,6 +256,14 @@ impl Reason {
             Reason::Missing(f) => Question::missing(f).map_or(4, |q| q.def().rank),
         }
     }
+    /// [`Reason::rank`], then the order within the step (rules of one step
+    /// in the order they are declared; a missing fact first).
+    pub fn order(self) -> (u8, usize) {
+        match self {
+            Reason::Rule(r) => (r.step(), Rule::ALL.iter().position(|x| *x == r).map_or(0, |i| i + 1)),
+            Reason::Missing(_) => (self.rank(), 0),
+        }
+    }
     /// Parses a reason code.
     pub fn from_code(code: &str) -> Option<Reason> {
         if let Some(col) = code.strip_prefix("missing:") {
@@ -290,6 +321,17 @@ flags! {
     DischargeExceptionApplied => ("discharge_exception_applied", "a court held this debt non-dischargeable (11 U.S.C. 523), so the discharge does not bar it"),
     RefinanceAmountsInconsistent => ("refinance_amounts_inconsistent", "purchase_money_payoff + refinance_costs_financed + new_advance differs from unpaid_principal + principal_paid"),
     DischargeBeforeLoan => ("discharge_predates_loan", "the bankruptcy petition was filed before this loan was made, so the discharge does not reach it"),
+    AccrualDateBounded => ("accrual_date_bounded", "accrual_date blank: accrual was tried both ways (no acceleration, and the earliest date the note could have accrued); a decided time_barred row shows the latest branch's deadline, other rows the earliest"),
+    PaymentRestartedClock => ("payment_restarted_clock", "a payment restarted the period (CCP 360); barred installments were not revived"),
+    WrittenAcknowledgmentRestart => ("written_acknowledgment_restart", "a signed written acknowledgment (or a modification) restarted the period for what was not barred at its date (CCP 360, writing clause)"),
+    MaturityDateUnknown => ("maturity_date_unknown", "never accelerated and maturity_date blank: the balance is treated as not yet due; a matured note may be time-barred"),
+    DecedentEstateClaimRequired => ("decedent_estate_claim_required", "the borrower died: recovery from the estate needs a creditor's claim (Probate Code 9000 ff., 9351)"),
+    ProbateClaimRejection90Days => ("probate_claim_rejection_90_days", "a creditor's claim was filed: after a rejection, suit within 90 days (Probate Code 9353)"),
+    ScraServicemember => ("scra_servicemember", "a judicial sale during or within a year after military service: stay and affidavit rules apply (50 U.S.C. 3931, 3953(b))"),
+    ScraInterestCap => ("scra_interest_cap", "pre-service mortgage: interest above 6 % during service and a year after is forgiven (50 U.S.C. 3937, Mil. & Vet. Code 405): accrued_interest may be overstated"),
+    ScraServiceOngoing => ("scra_service_ongoing", "military service has no end date: a period is tolled indefinitely, so its date is blank"),
+    EmergencyRule2Redemption => ("emergency_rule_2_redemption", "the redemption end depends on how emergency rule 2 extended it: shown blank"),
+    BankruptcyRedemption => ("108b_redemption", "a bankruptcy petition inside the redemption period: the trustee or debtor has at least 60 days after the order for relief (11 U.S.C. 108(b))"),
     HolidayCalendarExceeded => ("holiday_calendar_exceeded", "a deadline falls after the holiday calendar's last year: only weekends were skipped"),
 }
 

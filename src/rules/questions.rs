@@ -105,6 +105,40 @@ answers!(
     AdvanceBound { Largest => "the largest new advance the facts allow", Smallest => "the smallest new advance the facts allow" }
 );
 answers!(
+    /// A blank accrual: no acceleration, or the earliest the note could have accrued.
+    Accrual {
+        NotAccelerated => "no acceleration: the balance falls due at maturity, if known",
+        Earliest => "accelerated at the earliest date the note could have accrued",
+    }
+);
+answers!(
+    /// A blank first unpaid installment.
+    FirstUnpaid {
+        None => "no installment unpaid before the event",
+        SinceOrigination => "unpaid since the first due date after origination",
+    }
+);
+answers!(
+    /// A blank scheduled payment, at its two bounds.
+    Payment { Nothing => "installments of 0.00", Everything => "installments as large as the whole shortfall" }
+);
+answers!(
+    /// A blank petition date, against the deadline.
+    Petition { BeforeDeadline => "petition filed before the deadline", AfterDeadline => "petition filed after the deadline" }
+);
+answers!(
+    /// A blank stay end.
+    StayEnd { AtJudgedDate => "the stay ended at the judged date", AtPetition => "the stay ended at the petition" }
+);
+answers!(
+    /// Emergency rule 2 on the 726(b) application.
+    Rule2 { Applied => "the rule-2 window extended the application", NotApplied => "rule 2 did not extend it" }
+);
+answers!(
+    /// 366.2 against the 580a three months.
+    OneYearOrThreeMonths { OneYear => "the 366.2 year", ThreeMonths => "the 580a three months" }
+);
+answers!(
     /// A blank fair value, at its two bounds.
     FairValueBound { AtSalePrice => "fair value at or below the sale price", CoversDebt => "fair value covering the debt" }
 );
@@ -195,6 +229,26 @@ questions! {
     /// Whether 580b bars a deficiency after a deed in lieu.
     DeedInLieuPurchaseMoney: Reading = review(Rule::DeedInLieuTerms);
     SameHolderContemporaneous: Reading = review(Rule::SameHolderContemporaneous);
+    /// Q-LATE-CLAIM: a creditor's claim filed after the claim period.
+    LateClaim: Reading = review(Rule::LateCreditorClaim);
+    /// Q-366-2-JUDICIAL: a judicial foreclosure after the borrower's death.
+    DecedentJudicial: Reading = review(Rule::DecedentJudicialCheck);
+    /// Q-ACCRUAL.
+    AccrualDate: Accrual = missing(Field::AccrualDate, 6, "CCP 337(a), CCP 360");
+    /// Q-FIRST-UNPAID.
+    FirstUnpaidDueDate: FirstUnpaid = missing(Field::FirstUnpaidDueDate, 6, "CCP 337(a), Com. Code 3118(a)");
+    /// Q-PAYMENT.
+    ScheduledPayment: Payment = missing(Field::ScheduledPayment, 6, "CCP 337(a), Com. Code 3118(a)");
+    /// Q-ER2.
+    EmergencyRule2: Rule2 = review(Rule::EmergencyRule2);
+    /// Q-REVIVAL: a writing after a block was barred.
+    Revival: Reading = review(Rule::AcknowledgmentRevival);
+    /// Q-580A-366-2.
+    Decedent580a: OneYearOrThreeMonths = review(Rule::NonjudicialDecedentConflict);
+    /// Q-PETITION.
+    PetitionDate: Petition = missing(Field::BankruptcyPetitionDate, 6, "11 U.S.C. 108(c)");
+    /// Q-STAY-END.
+    StayEndDate: StayEnd = missing(Field::BankruptcyStayEndDate, 6, "11 U.S.C. 108(c)");
 }
 
 impl Question {

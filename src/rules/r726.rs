@@ -22,9 +22,13 @@
 //! Construction v. Bedrosian (1999) 71 Cal.App.4th 803). Whether emergency
 //! rule 9 tolls the application is a setting (default: no).
 
+use super::bankruptcy::Status;
+use super::clock::{self, Period, Rule2, TimeBar, windows};
 use super::prelude::*;
-use crate::deadlines::{self, Deadline, RULE_9_SHORT};
+use super::{r108, r366_2};
+use crate::deadlines::period_end;
 use crate::money::Money;
+use chrono::NaiveDate;
 
 /// Rule `726b_waived` when the lender waived the deficiency in the action
 /// (a bar), else the judicial path `726b_deficiency`.
@@ -53,15 +57,81 @@ pub fn legal(loan: &Loan, total_debt: Money, fair_value: Money) -> Money {
     (total_debt - fair_value.max(loan.sale_price.unwrap_or_default())).max(Money::ZERO)
 }
 
-/// Rule `726b_three_months`: the last day to file the deficiency application.
-pub fn deadline(loan: &Loan, cx: &mut Ctx) -> (Rule, Deadline) {
+/// Rule `726b_three_months` (step 6): the application was due within three
+/// months of the sale, through its windows (rule 9(b) when the settings say
+/// so, emergency rule 2 per `emergency_rule_2_model`, military service), then
+/// 11 U.S.C. 108(c). A borrower who died before the sale first raises
+/// `decedent_366_2_check`.
+pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross: Money) -> Result<TimeBar, Ask> {
+    if let Some(rule) = r366_2::judicial_check(loan, cx)? {
+        return Ok(TimeBar::review(rule, gross));
+    }
     let s = cx.settings();
-    let tolling = (s.emergency_rule_9_tolling && s.emergency_rule_9_tolls_726b).then_some(RULE_9_SHORT);
-    let dl = deadlines::deadline(loan.event_date, 3, s.month_end, tolling, true, cx.env.calendar);
+    let period = |rule_2: bool| {
+        let w = windows(loan, cx, Period::Judicial { rule_2 }, st);
+        period_end(loan.event_date, 3, &w, s.month_end, true, cx.env.calendar)
+    };
+    let (dl, rule_2) = match clock::rule_2(cx) {
+        Rule2::Without => (period(false), None),
+        Rule2::With => (period(true), Some(true)),
+        Rule2::BothWays => {
+            let (without, with) = (period(false), period(true));
+            if without.date == with.date {
+                (without, None)
+            } else {
+                match cx.ask(q::EmergencyRule2)? {
+                    questions::Rule2::Applied => (with, Some(true)),
+                    questions::Rule2::NotApplied => (without, Some(false)),
+                }
+            }
+        }
+    };
+    let mut tb = TimeBar {
+        amount: Money::ZERO,
+        all: false,
+        code: Rule::JudicialThreeMonths,
+        deadline: dl.date,
+        listed: Vec::new(),
+        flags: Vec::new(),
+        beyond_calendar: dl.beyond_calendar,
+    };
+    clock::note_open(&dl, &mut tb);
+    if dl.moved_by_service && dl.date.is_some() {
+        tb.list(Rule::ScraTolling);
+    }
+    let mut late = false;
+    if let Some(d) = dl.date {
+        let ext = r108::extend(loan, cx, st, d, judged)?;
+        if ext.extended {
+            tb.list(Rule::BankruptcyExtension);
+        }
+        tb.deadline = Some(ext.date);
+        late = judged > ext.date && !ext.kept_alive;
+    }
     cx.note(
         Some(Rule::JudicialThreeMonths),
-        || format!("judicial sale (highest bid) {}", loan.event_date),
-        || dl.describe(3),
+        || {
+            let rule = match rule_2 {
+                Some(true) => " (emergency rule 2 applied)",
+                Some(false) => " (emergency rule 2 not applied)",
+                None => "",
+            };
+            format!("judicial sale (highest bid) {}{rule}; judged at {judged}", loan.event_date)
+        },
+        || {
+            let mut t = dl.describe();
+            if tb.deadline != dl.date
+                && let Some(d) = tb.deadline
+            {
+                t.push_str(&format!("; 30 days after the bankruptcy stay (11 U.S.C. 108(c)): {d}"));
+            }
+            t.push_str(if late { ": missed, time-barred" } else { ": in time" });
+            t
+        },
     );
-    (Rule::JudicialThreeMonths, dl)
+    if late {
+        tb.amount = gross;
+        tb.all = true;
+    }
+    Ok(tb)
 }

@@ -253,7 +253,8 @@ pub fn check_table(path: &Path) -> TableCheck {
                 bad(res, if e.is_empty() { "(blank)" } else { e }, if g.is_empty() { "(blank)" } else { g });
             }
         }
-        for f in cell(exp, "expect_flags").split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let wanted = format!("{};{}", cell(exp, "expect_flags"), cell(exp, "expect_flag"));
+        for f in wanted.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             match f.strip_prefix('!') {
                 Some(absent) if flags.contains(&absent) => bad("flags (must not contain)", absent, cell(got, "flags")),
                 Some(_) => {}
