@@ -200,6 +200,14 @@ settings! {
     scra_post_service_months: u32 = 12,
         "months after service in which a sale needs a court order (50 U.S.C. 3953(c), Mil. & Vet. Code 408(c))",
         "docs/law.md#scra_post_service_months";
+    /// Compute the collection-law flags (do_not_collect, no_suit_time_barred, ...).
+    collection_flags: bool = true,
+        "compute the collection-law flags (do_not_collect, no_suit_time_barred, rosenthal_time_barred_notice, civ2924_13_junior_lien, other collateral) (false = version 1 flags)",
+        "docs/law.md#collection_flags";
+    /// Compute the reporting flags (Forms 1099-C and 1099-A).
+    reporting_flags: bool = true,
+        "compute the reporting flags (form_1099c_event, form_1099c_when_collection_stops, form_1099a_event)",
+        "docs/law.md#reporting_flags";
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,11 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios")
 }
 
+/// The round-2 scenarios (R01-R58), with the `expect_flag` check.
+fn dir_r2() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios-r2")
+}
+
 #[test]
 fn every_scenario_row_matches_its_expectations() {
     let files = common::csv_files(&dir());
@@ -23,27 +28,39 @@ fn every_scenario_row_matches_its_expectations() {
     assert!(rows >= 30, "only {rows} scenario rows");
 }
 
-/// New shared scenarios must not be skipped silently: the copy here holds
-/// every file of /work/shared/scenarios (found as ../shared/scenarios from
-/// the crate root), byte for byte. Skipped when that folder is absent,
-/// except in CI.
+#[test]
+fn every_round_2_scenario_row_matches_its_expectations() {
+    let files = common::csv_files(&dir_r2());
+    assert!(!files.is_empty(), "no scenario CSV in {}", dir_r2().display());
+    let rows = common::check_tables(&files);
+    assert_eq!(rows, 58, "R01-R58");
+}
+
+/// New shared scenarios must not be skipped silently: the copies here hold
+/// every file of the shared `scenarios/` and `scenarios-r2/` folders (found
+/// beside the crate), byte for byte. Skipped when a folder is absent, except
+/// in CI.
 #[test]
 fn scenario_copy_is_complete_and_current() {
-    let Some(shared) = common::shared_dir("scenarios") else { return };
     let mut problems = Vec::new();
-    for e in std::fs::read_dir(&shared).expect("read shared scenarios") {
-        let p = e.expect("entry").path();
-        if !p.is_file() {
-            continue;
-        }
-        let name = p.file_name().expect("name").to_owned();
-        let ours = dir().join(&name);
-        match std::fs::read(&ours) {
-            Err(_) => problems.push(format!("{} is missing from tests/scenarios (copy it)", name.to_string_lossy())),
-            Ok(bytes) if bytes != std::fs::read(&p).expect("read shared file") => {
-                problems.push(format!("tests/scenarios/{} differs from {}", name.to_string_lossy(), p.display()))
+    for (shared, ours) in [("scenarios", dir()), ("scenarios-r2", dir_r2())] {
+        let Some(shared) = common::shared_dir(shared) else { continue };
+        for e in std::fs::read_dir(&shared).expect("read shared scenarios") {
+            let p = e.expect("entry").path();
+            if !p.is_file() {
+                continue;
             }
-            Ok(_) => {}
+            let name = p.file_name().expect("name").to_owned();
+            let copy = ours.join(&name);
+            match std::fs::read(&copy) {
+                Err(_) => {
+                    problems.push(format!("{} is missing from {} (copy it)", name.to_string_lossy(), ours.display()))
+                }
+                Ok(bytes) if bytes != std::fs::read(&p).expect("read shared file") => {
+                    problems.push(format!("{} differs from {}", copy.display(), p.display()))
+                }
+                Ok(_) => {}
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -35,8 +35,9 @@ use crate::money::{self, Money};
 use crate::rules::clock::TimeBar;
 use crate::rules::questions::FairValueBound;
 use crate::rules::{
-    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, fraud_waste, probate_9391, q, r337,
-    r366_2, r580a, r580b, r580d, r580e, r726, r729, scope, scra, sold_out_junior,
+    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, federal, final_flags, fraud_waste,
+    modification, probate_9391, q, r337, r366_2, r580a, r580b, r580d, r580e, r726, r729, reverse_mortgage, scope, scra,
+    sold_out_junior,
 };
 use chrono::NaiveDate;
 
@@ -74,7 +75,7 @@ pub fn assess(loan: &Loan, env: Env) -> Result<Assessment, InvariantViolation> {
     let mut cx = Ctx::new(env, false);
     let leaf = solve(loan, &a, &mut cx);
     let leaf = overlay(loan, &a, &mut cx, leaf);
-    finish(loan, a, leaf)
+    finish(loan, a, leaf, &cx)
 }
 
 /// An explanation: the steps of one evaluation, or a question the input left
@@ -92,12 +93,20 @@ pub fn explain(loan: &Loan, env: Env) -> Result<(Assessment, Explanation), Invar
     let mut cx = Ctx::new(env, true);
     let (leaf, tree) = explore(loan, &a, &mut cx, 0);
     let leaf = overlay(loan, &a, &mut cx, leaf);
-    Ok((finish(loan, a, leaf)?, tree))
+    Ok((finish(loan, a, leaf, &cx)?, tree))
 }
 
-fn finish(loan: &Loan, a: Amounts, leaf: Leaf) -> Result<Assessment, InvariantViolation> {
+fn finish(loan: &Loan, a: Amounts, leaf: Leaf, cx: &Ctx) -> Result<Assessment, InvariantViolation> {
     let split = deficiency::split(&loan.loan_id, a.gross, leaf.recoverable, leaf.undetermined)?;
     let mut flags = leaf.flags;
+    let row = final_flags::Row {
+        outcome: leaf.outcome,
+        reasons: &leaf.reasons,
+        gross: a.gross,
+        barred: split.barred,
+        time_barred: leaf.time_barred,
+    };
+    flags.extend(final_flags::flags(loan, row, cx.settings()));
     flags.sort();
     flags.dedup();
     Ok(Assessment {
@@ -119,11 +128,19 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf) -> Result<Assessment, InvariantVi
 fn carve_outs(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Reasons {
     let mut out = Reasons::new();
     let validity = cx.peek(|cx| Ok(scra::sale_validity(loan, cx))).flatten();
-    let fraud = if a.gross.is_zero() { None } else { cx.peek(|cx| Ok(fraud_waste::carve_out(loan, cx))).flatten() };
+    let (fraud, federal) = if a.gross.is_zero() {
+        (None, None)
+    } else {
+        (
+            cx.peek(|cx| Ok(fraud_waste::carve_out(loan, cx))).flatten(),
+            cx.peek(|cx| Ok(federal::federal_holder(loan, cx))).flatten(),
+        )
+    };
     if validity.is_some() {
         out.push(Reason::Rule(Rule::ScraSaleValidity));
     }
     out.extend(fraud.map(Reason::Rule));
+    out.extend(federal.map(Reason::Rule));
     if validity.is_some_and(|v| v.origination_unknown) {
         out.push(Reason::Missing(crate::loan::Field::OriginationDate));
     }
@@ -155,6 +172,7 @@ fn overlay(loan: &Loan, a: &Amounts, cx: &mut Ctx, leaf: Leaf) -> Leaf {
         undetermined: a.gross,
         deadline: leaf.deadline,
         redemption: leaf.redemption,
+        time_barred: Money::ZERO,
     }
 }
 
@@ -168,6 +186,8 @@ struct Leaf {
     undetermined: Money,
     deadline: Option<NaiveDate>,
     redemption: Option<NaiveDate>,
+    /// The time-barred part on a note or 580a path (for the reporting flags).
+    time_barred: Money,
 }
 
 impl Leaf {
@@ -178,6 +198,9 @@ impl Leaf {
         }
         if loan.event_type == EventType::SeniorSale && loan.senior_sale_type == Some(SeniorSaleType::Judicial) {
             flags.push(Flag::SeniorSaleJudicial);
+        }
+        if loan.event_type == EventType::SeniorSale && loan.same_holder_as_senior && !loan.senior_secures_this_note {
+            flags.push(Flag::SeniorMaySecureThisNote);
         }
         if r580b::amounts_inconsistent(loan) {
             flags.push(Flag::RefinanceAmountsInconsistent);
@@ -192,6 +215,7 @@ impl Leaf {
             undetermined: Money::ZERO,
             deadline: None,
             redemption: None,
+            time_barred: Money::ZERO,
         }
     }
 
@@ -343,15 +367,20 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
         // The questions whose answers differ (and the review codes of every
         // branch), by rank, then in order of asking; then what every answer
         // shares.
-        let mut review = Reasons::new();
-        review.push(q.reason());
-        for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| r.is_review()) {
-            if !review.contains(&r) {
-                review.push(r);
+        let is_question = |r: Reason| Question::ALL.iter().any(|q| q.reason() == r);
+        let mut reasons = Reasons::new();
+        reasons.push(q.reason());
+        for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| is_question(*r)) {
+            if !reasons.contains(&r) {
+                reasons.push(r);
             }
         }
-        review.sort_by_key(|r| r.rank());
-        let mut reasons = review;
+        reasons.sort_by_key(|r| r.rank());
+        for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| r.is_review()) {
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
         for r in common {
             if !reasons.contains(&r) {
                 reasons.push(r);
@@ -365,6 +394,7 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
             undetermined,
             deadline: earliest,
             redemption,
+            time_barred: Money::ZERO,
         }
     }
 }
@@ -374,7 +404,7 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
 fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
     let mut lf = Leaf::new(loan, cx);
     cx.note(None, || amounts_fact(loan, a), || format!("gross deficiency {}", money::fmt(a.gross)));
-    if let Some(rule) = scope::out_of_state(loan, cx) {
+    if let Some(rule) = scope::out_of_scope(loan, cx) {
         lf.undetermined = a.gross;
         return Ok(lf.decide(Outcome::OutOfScope, rule));
     }
@@ -389,6 +419,7 @@ fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
         return Ok(lf.decide(Outcome::NoDeficiency, Rule::SaleCoversDebt));
     }
     fraud_waste::carve_out(loan, cx);
+    federal::federal_holder(loan, cx);
     substantive(loan, a, cx, lf)
 }
 
@@ -409,21 +440,38 @@ fn amounts_fact(loan: &Loan, a: &Amounts) -> String {
 
 /// Step 4: the substantive bars, then the event's own rule.
 fn substantive(loan: &Loan, a: &Amounts, cx: &mut Ctx, mut lf: Leaf) -> Result<Leaf, Ask> {
-    for rule in [probate_9391::waiver, r580b::seller_financed, r580b::purchase_money] {
+    for rule in [federal::hecm, reverse_mortgage::rule, probate_9391::waiver, r580b::seller_financed] {
         if let Some(found) = rule(loan, cx)? {
             return Ok(barred(lf, found.rule, loan, cx));
         }
     }
-    let split = match r580b::refinance(loan, cx)? {
-        Some(Found { rule, effect: Effect::Bars, .. }) => return Ok(barred(lf, rule, loan, cx)),
-        Some(Found { effect: Effect::Limits(split), .. }) => Some(split),
-        _ => None,
-    };
+    // 580b(a)(3); new money in a modification may leave a new advance (Q-MOD).
+    let mut kept_purchase_money = false;
+    let mut split = None;
+    if let Some(found) = r580b::purchase_money(loan, cx)? {
+        match modification::new_money(loan, cx)? {
+            None => return Ok(barred(lf, found.rule, loan, cx)),
+            Some(s) => {
+                kept_purchase_money = true;
+                split = Some(s);
+                lf.push(Rule::PurchaseMoney);
+            }
+        }
+    }
+    if !kept_purchase_money {
+        split = match r580b::refinance(loan, cx)? {
+            Some(Found { rule, effect: Effect::Bars, .. }) => return Ok(barred(lf, rule, loan, cx)),
+            Some(Found { effect: Effect::Limits(split), .. }) => Some(split),
+            _ => None,
+        };
+    }
     let found = event_rule(loan, cx)?;
     if let Some(flag) = found.flag {
         lf.flag(flag);
     }
     let path = match (found.effect, found.rule) {
+        // Q-MOD read for the holder keeps 580b(a)(3) first in the step-4 order.
+        (Effect::Bars, _) if kept_purchase_money => return Ok(barred(lf, Rule::PurchaseMoney, loan, cx)),
         (Effect::Bars, rule) => return Ok(barred(lf, rule, loan, cx)),
         (_, Rule::JudicialDeficiency) => {
             let st = cx.peek(|cx| Ok(bankruptcy::status(loan, cx))).unwrap_or(bankruptcy::Status::None);
@@ -564,6 +612,9 @@ fn tail(
         lf.push(*r);
     }
     lf.deadline = tb.deadline;
+    if path.clock != Clock::Judicial {
+        lf.time_barred = tb.amount;
+    }
     if tb.all {
         lf.recoverable = Money::ZERO;
         return Ok(lf.decide(Outcome::TimeBarred, tb.code));
@@ -669,6 +720,9 @@ fn tail(
         lf.push(r);
     }
     lf.recoverable = recoverable;
+    if path.clock == Clock::Judicial && federal::hud_may_require(loan) && recoverable > Money::ZERO {
+        lf.flag(Flag::HudMayRequireDeficiency);
+    }
     if pending {
         lf.outcome = Outcome::NeedsReview;
         lf.set_primary(Reason::Rule(Rule::BankruptcyPending));
@@ -696,6 +750,8 @@ fn barred(mut lf: Leaf, rule: Rule, loan: &Loan, cx: &mut Ctx) -> Leaf {
 fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
     let bar = |f: Option<Option<Found>>| f.flatten().filter(Found::is_bar).map(|f| f.rule);
     let mut v: Vec<Rule> = [
+        bar(cx.peek(|cx| federal::hecm(loan, cx))),
+        bar(cx.peek(|cx| reverse_mortgage::rule(loan, cx))),
         bar(cx.peek(|cx| probate_9391::waiver(loan, cx))),
         bar(cx.peek(|cx| r580b::seller_financed(loan, cx))),
         bar(cx.peek(|cx| r580b::purchase_money(loan, cx))),
@@ -721,10 +777,14 @@ fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<
             && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
     if !judicial
         || loan.deficiency_waived
+        || federal::hecm(loan, cx)?.is_some()
+        || reverse_mortgage::rule(loan, cx)?.is_some()
         || loan.probate_9391_waiver
         || loan.seller_financed
-        || r580b::purchase_money(loan, cx)?.is_some()
     {
+        return Ok((None, Vec::new()));
+    }
+    if r580b::purchase_money(loan, cx)?.is_some() && modification::new_money(loan, cx)?.is_none() {
         return Ok((None, Vec::new()));
     }
     if r580b::refinance(loan, cx)?.is_some_and(|f| f.is_bar()) {

@@ -13,7 +13,10 @@ pub mod questions;
 pub mod bankruptcy;
 pub mod clock;
 pub mod deed_in_lieu;
+pub mod federal;
+pub mod final_flags;
 pub mod fraud_waste;
+pub mod modification;
 pub mod probate_9391;
 pub mod r108;
 pub mod r337;
@@ -24,6 +27,7 @@ pub mod r580d;
 pub mod r580e;
 pub mod r726;
 pub mod r729;
+pub mod reverse_mortgage;
 pub mod scope;
 pub mod scra;
 pub mod sold_out_junior;
@@ -149,12 +153,20 @@ macro_rules! rules {
 
 rules! {
     OutOfState => ("out_of_state", 1, Scope, "CCP 580b, 580d, 580e, 726 (California property only)", "the property is outside California; other states' rules are not built"),
+    ChattelManufacturedHome => ("chattel_manufactured_home", 1, Scope, "CCP 730.5", "a manufactured home titled as personal property: the anti-deficiency chapter does not apply"),
+    LienSurvives => ("lien_survives", 1, Scope, "CCP 580e(a), CCP 726(a)", "this holder did not release its lien in the short sale: its security still exists"),
     ScraSaleValidity => ("scra_sale_validity", 1, Review, "50 U.S.C. 3953(c), Mil. & Vet. Code 408(c)", "a sale during or within a year after military service without a court order may be invalid"),
     SaleCoversDebt => ("sale_covers_debt", 2, NoDeficiency, "CCP 726(b), CCP 727", "the sale price or credit covers the whole debt: no deficiency"),
     FraudOrWaste => ("fraud_or_waste", 3, Review, "CCP 580e(c), CCP 726(f)-(h), Cornelison v. Kornbluth (1975) 15 Cal.3d 590", "fraud or waste by the borrower may support a damages claim: a person must decide"),
+    FederalHolder => ("federal_holder", 3, Review, "United States v. Kimbell Foods (1979) 440 U.S. 715, United States v. Summerlin (1940) 310 U.S. 414, 28 U.S.C. 2415(a), United States v. Gish (9th Cir. 1977) 559 F.2d 572 (federal-law clause), 12 U.S.C. 3768 (SFMFA sales only)", "the United States holds the note: state bars and periods may not govern (not for a HECM)"),
+    HecmNonrecourse => ("hecm_nonrecourse", 4, Bar, "24 CFR 206.27 (subsection not verified), HUD Handbook 4235.1", "a HECM reverse mortgage is non-recourse: no deficiency"),
+    ReverseMortgageNonrecourse => ("reverse_mortgage_nonrecourse", 4, Bar, "Civ. Code 1923, 1923.2", "a reverse mortgage made from 1998 on an owner-occupied home is a nonrecourse loan: no deficiency"),
+    ReverseMortgageTerms => ("reverse_mortgage_terms", 4, Review, "Civ. Code 1923 if within chapter 8, else the loan documents", "a proprietary reverse mortgage outside Civ. Code 1923: whether it is non-recourse needs the documents"),
     Probate9391Waiver => ("probate_9391_waiver", 4, Bar, "Probate Code 9391", "the holder foreclosed waiving recourse against other estate property"),
     SellerFinanced => ("580b_a2_seller_financed", 4, Bar, "CCP 580b(a)(2)", "a note given to the seller for the price of the property: no deficiency, any property, any borrower"),
     PurchaseMoney => ("580b_a3_purchase_money", 4, Bar, "CCP 580b(a)(3)", "a lender's loan used to buy (or build) an owner-occupied dwelling of 1-4 units: no deficiency"),
+    MixedUseDwelling => ("mixed_use_dwelling", 4, Review, "CCP 580b(a)(3), CCP 580e(a)(1)", "whether a mixed-use building is a dwelling is unsettled"),
+    ModificationNewMoney => ("modification_new_money", 4, Review, "CCP 580b(a)(3), (b), Palm v. Schilling (1988) 199 Cal.App.3d 63", "new cash in a modification of a purchase-money loan: protection of that part is unsettled"),
     RefinanceChainPre2013 => ("refinance_chain_pre2013", 4, Review, "CCP 580b(b) (SB 1069, Stats. 2012 ch. 64)", "a refinance chain straddling 2013-01-01: whether 580b(b) protects it is unsettled"),
     Refinance => ("580b_b_refinance", 4, Bar, "CCP 580b(b)", "a post-2012 refinance of a purchase-money loan: no deficiency except the new advance still owed"),
     TrusteeSale => ("580d_trustee_sale", 4, Bar, "CCP 580d(a)", "sold under the power of sale in this loan's deed of trust: no deficiency"),
@@ -166,6 +178,8 @@ rules! {
     DeedInLieuWaiver => ("deed_in_lieu_waiver", 4, Bar, "deed-in-lieu agreement (no statute, docs/law.md)", "the deed-in-lieu agreement waives the deficiency"),
     DeedInLieuTerms => ("deed_in_lieu_terms", 4, Review, "deed-in-lieu agreement (no statute, UNVERIFIED)", "the deed-in-lieu agreement says nothing of a deficiency: review"),
     JudicialWaived => ("726b_waived", 4, Bar, "CCP 726(b), (e)", "the lender waived the deficiency in the judicial foreclosure"),
+    SameSecurity => ("580d_same_security", 4, Bar, "CCP 580d(a), Union Bank v. Wendland (1976) 54 Cal.App.3d 393", "the senior deed of trust sold under its power of sale also secured this note"),
+    SameSecurityJudicialSenior => ("same_security_judicial_senior", 4, Review, "CCP 726(a), (b), Union Bank v. Wendland (1976) 54 Cal.App.3d 393", "the senior mortgage judicially foreclosed also secured this note: review"),
     SameHolderContemporaneous => ("same_holder_contemporaneous", 4, Review, "Black Sky Capital, LLC v. Cobb (2019) 7 Cal.5th 156, Simon v. Superior Court (1992) 4 Cal.App.4th 63", "the same holder held both liens, made in one transaction: Black Sky's reach is unsettled"),
     BankruptcyDischarge => ("bankruptcy_discharge", 5, Bar, "11 U.S.C. 524(a)(2)", "personal liability was discharged in bankruptcy"),
     BankruptcyPending => ("bankruptcy_pending", 5, Review, "11 U.S.C. 362 (UNVERIFIED)", "a bankruptcy case is open: collection is stayed until it ends"),
@@ -313,7 +327,7 @@ macro_rules! flags {
 
 flags! {
     GuarantorSeparateAnalysis => ("guarantor_separate_analysis", "a guarantor's liability survives these bars (CCP 580b(c), 580d(b)) and needs its own analysis"),
-    OtherCollateralMayBePursued => ("other_collateral_may_be_pursued", "the note is not secured solely by the dwelling: other collateral may be pursued (CCP 580e(a)(2))"),
+    OtherCollateralMayBePursued => ("other_collateral_may_be_pursued", "the note is not secured solely by the dwelling: other collateral may be pursued (CCP 580b(c), 580d(b), 580e(a)(2))"),
     OneActionWaiverAssumed => ("one_action_waiver_assumed", "recovery outside foreclosure assumes the borrower waived security-first (CCP 726(a); Wozab) (UNVERIFIED)"),
     NoteMayBeNegotiable => ("note_may_be_negotiable", "a negotiable note may have 6 years (Com. Code 3118) rather than 4 (CCP 337)"),
     SeniorSaleJudicial => ("senior_sale_judicial", "the senior sale was judicial: whether the junior had to claim in that action is unsettled"),
@@ -332,6 +346,22 @@ flags! {
     ScraServiceOngoing => ("scra_service_ongoing", "military service has no end date: a period is tolled indefinitely, so its date is blank"),
     EmergencyRule2Redemption => ("emergency_rule_2_redemption", "the redemption end depends on how emergency rule 2 extended it: shown blank"),
     BankruptcyRedemption => ("108b_redemption", "a bankruptcy petition inside the redemption period: the trustee or debtor has at least 60 days after the order for relief (11 U.S.C. 108(b))"),
+    VaGuarantyClaimPossible => ("va_guaranty_claim_possible", "VA loan closed before 1990: VA may claim indemnity from the veteran whatever state law says (Shimer)"),
+    VaClaimFraudOnly => ("va_claim_fraud_only", "VA loan closed after 1989: VA may claim only for fraud, misrepresentation or bad faith (38 U.S.C. 3703(e))"),
+    HudMayRequireDeficiency => ("hud_may_require_and_take_deficiency", "FHA loan insured from 1988-03-28: HUD may require the deficiency judgment and its assignment (24 CFR 203.369)"),
+    UsdaTreasuryCollection => ("usda_treasury_collection_possible", "USDA loan: the government may pursue the balance by Treasury offset (not verified)"),
+    RefinanceVsModificationCheck => ("refinance_vs_modification_check", "a modified loan entered as a refinance without a payoff: if that refinance was the modification, enter the original purpose"),
+    WorkoutWaiver580dUnsettled => ("workout_waiver_580d_unsettled", "a workout waiver of 580d: its validity is unsettled (no statute, DeBerard for 580b)"),
+    SeniorMaySecureThisNote => ("senior_may_secure_this_note", "same holder of both liens: check whether the senior deed of trust also secured this note (Wendland)"),
+    DoNotCollect => ("do_not_collect", "part or all is barred for a reason other than a note or 580a limitations period (580b, 580d, 580e, a discharge, a fair-value limit, a missed 726(b) application, waiver, nonrecourse, 9391): collect nothing beyond recoverable"),
+    NoSuitTimeBarred => ("no_suit_time_barred", "time-barred by a note or 580a period: no suit or threat of suit (CCP 337(d), Civ. Code 1788.56, 12 CFR 1006.26(b) binding FDCPA debt collectors)"),
+    RosenthalTimeBarredNotice => ("rosenthal_time_barred_notice", "an individual borrower: the first collection letter after the bar needs the Civ. Code 1788.14(d) notice"),
+    Civ292413JuniorLien => ("civ2924_13_junior_lien", "junior-lien foreclosure on or after 2025-06-30: Civ. Code 2924.13 certification or defense"),
+    Form1099cEvent => ("form_1099c_event", "an identifiable event for Form 1099-C (600.00 or more of principal cancelled) may have occurred in the event year (advisory, not tax advice)"),
+    Form1099cWhenCollectionStops => ("form_1099c_when_collection_stops", "a junior barred by 580b after a senior sale: the Form 1099-C event is when the holder agrees or decides to stop collecting, not the event year (advisory)"),
+    Form1099aEvent => ("form_1099a_event", "the holder may have acquired the property: Form 1099-A (advisory)"),
+    Civ2924mPostAuctionBidding => ("civ2924m_post_auction_bidding", "the trustee's sale became final after post-auction bidding (Civ. Code 2924m)"),
+    ExtraCompensation580e => ("580e_b_extra_compensation", "on a 580e-barred short sale: the holder demanded a payment for its short-sale consent (CCP 580e(b) forbids it)"),
     HolidayCalendarExceeded => ("holiday_calendar_exceeded", "a deadline falls after the holiday calendar's last year: only weekends were skipped"),
 }
 

@@ -139,6 +139,14 @@ answers!(
     OneYearOrThreeMonths { OneYear => "the 366.2 year", ThreeMonths => "the 580a three months" }
 );
 answers!(
+    /// Whether a mixed-use building is a dwelling.
+    Dwelling { NotDwelling => "not a dwelling", Dwelling => "a dwelling" }
+);
+answers!(
+    /// How the senior lien was foreclosed, when blank.
+    SeniorSale { Trustee => "a trustee's sale", Judicial => "a judicial sale" }
+);
+answers!(
     /// A blank fair value, at its two bounds.
     FairValueBound { AtSalePrice => "fair value at or below the sale price", CoversDebt => "fair value covering the debt" }
 );
@@ -229,6 +237,16 @@ questions! {
     /// Whether 580b bars a deficiency after a deed in lieu.
     DeedInLieuPurchaseMoney: Reading = review(Rule::DeedInLieuTerms);
     SameHolderContemporaneous: Reading = review(Rule::SameHolderContemporaneous);
+    /// Q-REVERSE: a proprietary reverse mortgage outside Civ. Code 1923.
+    ReverseMortgage: Reading = review(Rule::ReverseMortgageTerms);
+    /// Q-MIXED: whether a mixed-use 1-4 unit building is a dwelling.
+    MixedUse: Dwelling = review(Rule::MixedUseDwelling);
+    /// Q-MOD: new cash in a modification of a purchase-money loan.
+    ModificationNewMoney: Reading = review(Rule::ModificationNewMoney);
+    /// Q-SENIOR-TYPE: how the senior that also secured this note was sold.
+    SeniorSaleType: SeniorSale = missing(Field::SeniorSaleType, 4, "CCP 580d(a), CCP 726(a)");
+    /// Q-SAMESEC: a judicially foreclosed senior that also secured this note.
+    SameSecurityJudicial: Reading = review(Rule::SameSecurityJudicialSenior);
     /// Q-LATE-CLAIM: a creditor's claim filed after the claim period.
     LateClaim: Reading = review(Rule::LateCreditorClaim);
     /// Q-366-2-JUDICIAL: a judicial foreclosure after the borrower's death.

@@ -75,11 +75,29 @@ pub fn seller_financed(loan: &Loan, cx: &mut Ctx) -> Result<Option<Found>, Ask> 
 }
 
 /// A dwelling "for not more than four families": 1 to 4 units.
+/// A 1-4 unit building also used commercially (`mixed_use`) asks whether
+/// it is a dwelling (`mixed_use_dwelling`, unsettled), once per loan.
 pub fn dwelling_1_to_4(loan: &Loan, cx: &mut Ctx) -> Result<bool, Ask> {
-    Ok(match loan.property_units {
+    let units = match loan.property_units {
         Some(u) => (1..=4).contains(&u),
         None => cx.ask(q::PropertyUnits)? == Units::OneToFour,
-    })
+    };
+    if units && loan.mixed_use {
+        let dwelling = cx.ask(q::MixedUse)? == questions::Dwelling::Dwelling;
+        cx.note(
+            Some(Rule::MixedUseDwelling),
+            || "mixed_use = true".into(),
+            || {
+                if dwelling {
+                    "read for the borrower: a dwelling".into()
+                } else {
+                    "read for the holder: not a dwelling".into()
+                }
+            },
+        );
+        return Ok(dwelling);
+    }
+    Ok(units)
 }
 
 /// Why 580b(a)(3) does or does not apply.

@@ -19,18 +19,61 @@
 //! (Cadlerock Joint Venture v. Lobel (2012)).
 
 use super::prelude::*;
-use super::questions::Reading;
+use super::questions::{self, Reading};
+use crate::loan::SeniorSaleType;
 
 /// Rule `sold_out_junior` (an action on the note), or `580d_same_holder`
 /// when the same holder's contemporaneous liens are read for the borrower
 /// (Simon).
 pub fn junior(loan: &Loan, cx: &mut Ctx) -> Result<Found, Ask> {
+    if let Some(found) = same_security(loan, cx)? {
+        return Ok(found);
+    }
     let why = test(loan, cx)?;
     trace(loan, cx, why);
     Ok(match why {
         Junior::SimonBars => Found::bars(Rule::SameHolderSimon),
         _ => Found::recovers(Rule::SoldOutJunior),
     })
+}
+
+/// Union Bank v. Wendland (1976) 54 Cal.App.3d 393: when the same holder's
+/// senior deed of trust also secured this note (a dragnet or
+/// cross-collateral clause), its sale under the power of sale was a sale
+/// under this note's security: 580d bars it (`580d_same_security`). After a
+/// judicial senior sale, whether the deficiency had to be sought in that
+/// action is unsettled (`same_security_judicial_senior`). A blank senior
+/// sale type is asked (`missing:senior_sale_type`). Checked before the
+/// same-holder review.
+fn same_security(loan: &Loan, cx: &mut Ctx) -> Result<Option<Found>, Ask> {
+    if !(loan.same_holder_as_senior && loan.senior_secures_this_note) {
+        return Ok(None);
+    }
+    let judicial = match loan.senior_sale_type {
+        Some(t) => t == SeniorSaleType::Judicial,
+        None => cx.ask(q::SeniorSaleType)? == questions::SeniorSale::Judicial,
+    };
+    if !judicial {
+        cx.note(
+            Some(Rule::SameSecurity),
+            || "same holder; the senior deed of trust also secured this note; trustee's sale".into(),
+            || "sold under the power of sale of this note's security: 580d bars any deficiency".into(),
+        );
+        return Ok(Some(Found::bars(Rule::SameSecurity)));
+    }
+    let barred = cx.ask(q::SameSecurityJudicial)? == Reading::Borrower;
+    cx.note(
+        Some(Rule::SameSecurityJudicialSenior),
+        || "same holder; the senior mortgage also secured this note; judicial sale".into(),
+        || {
+            if barred {
+                "read for the borrower: the deficiency had to be sought in that action: barred".into()
+            } else {
+                "read for the holder: the junior note may still be sued on".into()
+            }
+        },
+    );
+    Ok(barred.then(|| Found::bars(Rule::SameSecurityJudicialSenior)))
 }
 
 /// Why the junior may or may not sue.
