@@ -308,7 +308,15 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
                         return Ok(1);
                     }
                 };
-                let (assessment, tree) = engine::explain(&parsed.loan, env)?;
+                // On a thread with the workers' stack (see pipeline::WORKER_STACK).
+                let (assessment, tree) = std::thread::scope(|s| {
+                    std::thread::Builder::new()
+                        .stack_size(pipeline::WORKER_STACK)
+                        .spawn_scoped(s, || engine::explain(&parsed.loan, env))
+                        .map_err(|e| Fatal(format!("cannot start a thread: {e}")))?
+                        .join()
+                        .map_err(|_| Fatal("internal error (please report): the explanation failed".into()))
+                })??;
                 let text = if a.json {
                     crate::explain::render_json(&parsed.loan, rec.row(), &assessment, &tree)
                 } else {

@@ -482,4 +482,82 @@ pub(super) fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]
             put_bool_or_blank(rng, &mut row[col(Field::DischargeException)], excepted, if excepted { 0 } else { 4000 });
         }
     }
+    round_2(rng, event, event_date, origination, row);
+}
+
+/// The round-2 columns at low rates (SPEC-R2 §8), blank otherwise: drawn after
+/// every version-1 cell, so those cells are unchanged for a seed (a
+/// dismissed bankruptcy replaces a row's "none" or blank).
+fn round_2(rng: &mut Rng, event: Event, event_date: i32, origination: i32, row: &mut [Vec<u8>]) {
+    // Installment facts on about 5 % of senior sales.
+    if event == Event::Senior && rng.chance(500) {
+        put_bool(&mut row[col(Field::Accelerated)], rng.chance(4000));
+        let first = rng.day(origination + 30, event_date.max(origination + 31));
+        put_date(&mut row[col(Field::FirstUnpaidDueDate)], first);
+        put_money(&mut row[col(Field::ScheduledPayment)], dollars(rng.range(250, 3500)));
+        if rng.chance(3000) {
+            put_date(&mut row[col(Field::LastPaymentDate)], rng.day(first, LATEST.max(first)));
+        }
+        if rng.chance(2500) {
+            put_date(&mut row[col(Field::MaturityDate)], origination + rng.range(10, 30) as i32 * YEAR);
+        }
+        if rng.chance(1500) {
+            put_date(&mut row[col(Field::WrittenAcknowledgmentDate)], rng.day(first, LATEST.max(first)));
+        }
+        if rng.chance(2500) {
+            put_bool(&mut row[col(Field::NoteNegotiable)], rng.chance(5000));
+        }
+    }
+    // 2 % of rows without another bankruptcy: a dismissed case.
+    let bankruptcy = col(Field::Bankruptcy);
+    if (row[bankruptcy].is_empty() || row[bankruptcy] == b"none") && rng.chance(200) {
+        row[bankruptcy].clear();
+        row[bankruptcy].extend_from_slice(b"dismissed");
+        let petition = rng.day(origination + 30, LATEST);
+        if !rng.chance(1500) {
+            put_date(&mut row[col(Field::BankruptcyPetitionDate)], petition);
+        }
+        if rng.chance(6000) {
+            put_date(&mut row[col(Field::BankruptcyStayEndDate)], rng.day(petition, LATEST.max(petition)));
+        }
+    }
+    // 1 % each: HECM, VA, FHA.
+    let program: Option<&[u8]> = match rng.below(100) {
+        0 => Some(b"hecm"),
+        1 => Some(b"va"),
+        2 => Some(b"fha"),
+        _ => None,
+    };
+    if let Some(p) = program {
+        row[col(Field::LoanProgram)].extend_from_slice(p);
+    }
+    // 1 %: the borrower died; some letters, claims, rejections, actions.
+    if rng.chance(100) {
+        let death = rng.day(origination + YEAR, LATEST);
+        put_date(&mut row[col(Field::BorrowerDeathDate)], death);
+        if rng.chance(5000) {
+            put_date(&mut row[col(Field::LettersIssuedDate)], rng.day(death, LATEST.max(death)));
+        }
+        if rng.chance(4000) {
+            let claim = rng.day(death, LATEST.max(death));
+            put_date(&mut row[col(Field::CreditorClaimFiledDate)], claim);
+            if rng.chance(4000) {
+                put_date(&mut row[col(Field::CreditorClaimRejectedDate)], rng.day(claim, LATEST.max(claim)));
+            }
+        }
+        if event == Event::Judicial && rng.chance(5000) {
+            put_date(&mut row[col(Field::ActionCommencedDate)], rng.day(event_date - 400, event_date.min(LATEST)));
+        }
+    }
+    // 1 %: military service around the event.
+    if rng.chance(100) {
+        let start = rng.day(event_date - 4 * YEAR, event_date.min(LATEST));
+        put_date(&mut row[col(Field::MilitaryServiceStart)], start);
+        if rng.chance(7000) {
+            put_date(&mut row[col(Field::MilitaryServiceEnd)], start + rng.range(180, 4 * YEAR as u64) as i32);
+        }
+        if rng.chance(1000) {
+            put_bool(&mut row[col(Field::ScraCourtOrder)], true);
+        }
+    }
 }

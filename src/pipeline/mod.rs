@@ -34,6 +34,11 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 use writer::Writer;
 
+/// The stack of every thread that assesses loans: deciding a loan with many
+/// open questions recurses once per question, and an unoptimised build
+/// keeps large frames (the memory is reserved, not used).
+pub const WORKER_STACK: usize = 64 << 20;
+
 /// Rows assessed per parallel batch.
 pub const BATCH_ROWS: usize = 8 * 1024;
 
@@ -110,6 +115,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads.max(1))
+        .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| RunError::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let calendar = HolidayCalendar::embedded();
@@ -142,7 +148,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let job = Job { row_cx, env, ignored: &ignored, payment_is_sale: &payment_is_sale, csv: sink.results.is_csv() };
     let writer = Writer::new(cfg, sink, report, progress);
     let (sink, mut report) = if cfg.threads <= 1 {
-        run_sequential(&mut sources, writer, job)?
+        pool.install(|| run_sequential(&mut sources, writer, job))?
     } else {
         run_pipelined(&mut sources, writer, &pool, job)?
     };

@@ -663,10 +663,18 @@ pub fn render(r: &Report) -> Result<String, String> {
     const CHARTED: [&str; 5] = ["by_outcome", "by_reason", "by_event_type", "by_lien_position", "by_event_year"];
     for (name, groups) in dims.iter().filter(|(n, _)| !CHARTED.contains(n)) {
         let words = name.trim_start_matches("by_").replace('_', " ");
+        let intro = match *name {
+            "by_flag" => {
+                "Each advisory flag with its loans and amounts; a loan counts under every flag it carries. \
+                 do_not_collect: collect nothing beyond the recoverable amount; no_suit_time_barred: no suit or \
+                 threat of suit; the form_1099 flags are reminders, not tax advice."
+            }
+            _ => "",
+        };
         sections.push(Section {
             id: name.replace('_', "-"),
             title: format!("By {words}"),
-            intro: "",
+            intro,
             chart: None,
             charted: false,
             chart_caption: String::new(),

@@ -12,7 +12,7 @@ pub mod tally;
 use crate::loan::EventType;
 use crate::money::Money;
 use crate::output::ResultRow;
-use crate::rules::{Outcome, Reason};
+use crate::rules::{Flag, Outcome, Reason};
 use chrono::Datelike;
 use std::collections::BTreeMap;
 
@@ -51,13 +51,21 @@ pub struct Line {
     pub event_type: EventType,
     pub lien_position: Option<u32>,
     pub event_year: i32,
+    /// The row's fixed flags, one bit each ([`flag_bits`]).
+    pub flags: u64,
     pub amounts: Group,
+}
+
+/// A set of fixed flags as bits, in the order of [`Flag::FIXED`].
+pub fn flag_bits<'a>(flags: impl IntoIterator<Item = &'a Flag>) -> u64 {
+    flags.into_iter().filter_map(|f| Flag::FIXED.iter().position(|x| x == f)).fold(0, |acc, i| acc | (1u64 << i))
 }
 
 impl Line {
     pub fn of(r: &ResultRow) -> Line {
         let a = &r.assessment;
         Line {
+            flags: flag_bits(&a.flags),
             outcome: a.outcome,
             primary: a.primary(),
             event_type: r.event_type,
@@ -104,6 +112,9 @@ pub struct Report {
     pub by_event_type: BTreeMap<EventType, Group>,
     pub by_lien_position: BTreeMap<Option<u32>, Group>,
     pub by_event_year: BTreeMap<i32, Group>,
+    /// Loans and amounts per advisory flag (a loan counts under each of its
+    /// flags): "how much may we not collect?".
+    pub by_flag: BTreeMap<Flag, Group>,
     /// Records read but not assessed, by category (public data sets).
     pub not_assessed: BTreeMap<String, u64>,
     /// Settings (name, value) the run used.
@@ -124,6 +135,11 @@ impl Report {
         self.by_event_type.entry(l.event_type).or_default().add(g);
         self.by_lien_position.entry(l.lien_position).or_default().add(g);
         self.by_event_year.entry(l.event_year).or_default().add(g);
+        for (i, f) in Flag::FIXED.iter().enumerate() {
+            if l.flags & (1u64 << i) != 0 {
+                self.by_flag.entry(*f).or_default().add(g);
+            }
+        }
     }
 
     /// Adds another report's loans and rows (shards of one portfolio).
@@ -146,6 +162,7 @@ impl Report {
         m(&mut self.by_event_type, &other.by_event_type);
         m(&mut self.by_lien_position, &other.by_lien_position);
         m(&mut self.by_event_year, &other.by_event_year);
+        m(&mut self.by_flag, &other.by_flag);
     }
 
     /// The grouping dimensions in report order: (name, [(key, group)]).
@@ -162,6 +179,7 @@ impl Report {
                     .collect(),
             ),
             ("by_event_year", self.by_event_year.iter().map(|(k, g)| (k.to_string(), *g)).collect()),
+            ("by_flag", self.by_flag.iter().map(|(k, g)| (k.code().into_owned(), *g)).collect()),
         ]
     }
 }

@@ -42,6 +42,7 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
     ]
     .map(pos);
     let net_loss_col = headers.iter().position(|h| h.trim() == Column::AgencyNetLoss.name());
+    let flags_col = headers.iter().position(|h| h.trim() == Column::Flags.name());
     let mut idx = [0usize; 10];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
@@ -59,7 +60,9 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
             None => None,
             Some(v) => Some(crate::money::parse_signed(v.as_bytes()).map_err(|_| bad("agency_net_loss", v))?),
         };
+        let flags = flags_col.and_then(|i| rec.get(i)).map_or(0, flag_bits_of);
         let l = Line {
+            flags,
             outcome: Outcome::parse(get(0)).ok_or_else(|| bad("outcome", get(0)))?,
             primary: Reason::from_code(get(1)).ok_or_else(|| bad("primary_reason", get(1)))?,
             event_type: EventType::parse(get(7)).ok_or_else(|| bad("event_type", get(7)))?,
@@ -116,6 +119,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         crate::output::Column::EventDate.name(),
         crate::output::Column::LienPosition.name(),
         crate::output::Column::AgencyNetLoss.name(),
+        crate::output::Column::Flags.name(),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -151,6 +155,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let outcome = text("outcome")?;
         let primary = text("primary_reason")?;
         let event_type = text("event_type")?;
+        let flags = text("flags")?;
         let amounts = ["total_debt", "gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
         let [m0, m1, m2, m3, m4] = amounts;
         let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
@@ -164,6 +169,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
             let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
             let year = dates[i].and_then(crate::dates::from_epoch_days).ok_or_else(|| bad("event_date"))?.year();
             let l = Line {
+                flags: flags[i].as_deref().map_or(0, flag_bits_of),
                 outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
                 primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,
                 event_type: event_type[i].as_deref().and_then(EventType::parse).ok_or_else(|| bad("event_type"))?,
@@ -189,4 +195,12 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     report.rows.read += total as u64;
     report.rows.assessed += total as u64;
     Ok(())
+}
+
+/// The fixed flags of a `flags` cell as bits (codes it does not know, such as
+/// `assumed:<column>`, are not counted).
+fn flag_bits_of(cell: &str) -> u64 {
+    let flags: Vec<crate::rules::Flag> =
+        cell.split(';').filter_map(|c| crate::rules::Flag::from_code(c.trim())).collect();
+    super::flag_bits(&flags)
 }

@@ -8,7 +8,7 @@ use crate::money::Money;
 use crate::rules::{Outcome, Reason};
 use rustc_hash::FxHashMap as HashMap;
 
-type Key = (Outcome, Reason, EventType, Option<u32>, i32);
+type Key = (Outcome, Reason, EventType, Option<u32>, i32, u64);
 
 #[derive(Default, Clone, Copy)]
 struct Sums {
@@ -33,7 +33,8 @@ fn from_cents(c: i128) -> Money {
 impl Tally {
     /// Adds one loan.
     pub fn add(&mut self, l: &Line) {
-        let s = self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year)).or_default();
+        let s =
+            self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year, l.flags)).or_default();
         let g = &l.amounts;
         s.loans += g.loans;
         s.agency_loans += g.agency_loans;
@@ -47,7 +48,8 @@ impl Tally {
     /// Takes one loan back out (a row the writer found to be a duplicate
     /// after a worker had tallied it).
     pub fn remove(&mut self, l: &Line) {
-        let s = self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year)).or_default();
+        let s =
+            self.map.entry((l.outcome, l.primary, l.event_type, l.lien_position, l.event_year, l.flags)).or_default();
         let g = &l.amounts;
         s.loans -= g.loans.min(s.loans);
         s.agency_loans -= g.agency_loans.min(s.agency_loans);
@@ -75,7 +77,7 @@ impl Tally {
     pub fn fold_into(self, report: &mut Report) {
         let mut entries: Vec<(Key, Sums)> = self.map.into_iter().collect();
         entries.sort_by_key(|a| a.0);
-        for ((outcome, primary, event_type, lien_position, event_year), s) in entries {
+        for ((outcome, primary, event_type, lien_position, event_year, flags), s) in entries {
             if s.loans == 0 {
                 continue; // only duplicates were tallied here, and taken out
             }
@@ -86,6 +88,7 @@ impl Tally {
                 event_type,
                 lien_position,
                 event_year,
+                flags,
                 amounts: Group {
                     loans: s.loans,
                     total_debt: t,

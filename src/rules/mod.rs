@@ -317,6 +317,10 @@ macro_rules! flags {
                     }
                 }
             }
+            /// Looks a fixed flag up by its code (`assumed:<column>` gives `None`).
+            pub fn from_code(code: &str) -> Option<Flag> {
+                match code { $( $code => Some(Flag::$variant), )* _ => None }
+            }
             /// What it tells the reader.
             pub fn meaning(self) -> &'static str {
                 match self { $( Flag::$variant => $meaning, )* Flag::Assumed(_) => "this fact came from an --assume, not from the input" }
