@@ -130,6 +130,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether steps are being recorded (build explanation text only then).
+    pub fn tracing(&self) -> bool {
+        self.tracing && self.quiet == 0
+    }
+
     /// Takes the steps recorded so far.
     pub fn take_steps(&mut self) -> Vec<Step> {
         std::mem::take(&mut self.steps)

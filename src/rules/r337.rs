@@ -86,6 +86,8 @@ struct Block {
     extended: bool,
     kept_alive: bool,
     balance: bool,
+    /// How the deadline was reached (built only for `explain`).
+    how: Vec<String>,
 }
 
 /// The length and code of the note's period (SPEC-R2 §A1.1).
@@ -250,6 +252,7 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
             extended: false,
             kept_alive: false,
             balance: false,
+            how: Vec::new(),
         })
         .collect();
     blocks.push(Block {
@@ -261,7 +264,9 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
         extended: false,
         kept_alive: false,
         balance: true,
+        how: Vec::new(),
     });
+    let tracing = cx.tracing();
 
     // A1.4 (1): each block's own period.
     let note_windows = windows(loan, cx, Period::Note, st);
@@ -278,6 +283,9 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
                 open_by_service |= p.date.is_none() && p.open_by.is_some();
                 b.service = p.moved_by_service;
                 b.dl = p.date.map_or(Dl::Open, Dl::Date);
+                if tracing {
+                    b.how.push(p.describe());
+                }
             }
         }
     }
@@ -326,6 +334,10 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
                 b.service = p.moved_by_service;
                 b.dl = p.date.map_or(Dl::Open, Dl::Date);
                 b.code = code;
+                if tracing {
+                    let what = if payment { "a payment (CCP 360)" } else { "a signed writing (CCP 360)" };
+                    b.how.push(format!("restarted by {what} on {at}: {}", p.describe()));
+                }
                 tb.flag(if payment { Flag::PaymentRestartedClock } else { Flag::WrittenAcknowledgmentRestart });
             }
         }
@@ -346,6 +358,9 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
                 b.code = Rule::DecedentOneYear;
                 b.service = year.moved_by_service;
                 open_by_service |= year.date.is_none() && year.open_by.is_some();
+                if tracing {
+                    b.how.push(format!("the borrower died: one year from death (CCP 366.2): {}", year.describe()));
+                }
             }
         }
     }
@@ -356,6 +371,9 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
             b.dl = Dl::Date(d);
             b.code = Rule::RejectedClaimNinetyDays;
             b.service = false;
+            if tracing {
+                b.how.push(format!("the claim was rejected: 90 days from the notice (Probate Code 9353): {d}"));
+            }
         }
     }
 
@@ -366,6 +384,12 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
             b.dl = Dl::Date(ext.date);
             b.extended = ext.extended;
             b.kept_alive = ext.kept_alive;
+            if tracing && ext.date != d {
+                b.how.push(format!("30 days after the bankruptcy stay ended (11 U.S.C. 108(c)): {}", ext.date));
+            }
+            if tracing && ext.kept_alive {
+                b.how.push("a pending case keeps the period open (11 U.S.C. 108(c))".into());
+            }
         }
     }
 
@@ -448,8 +472,9 @@ fn trace(loan: &Loan, cx: &mut Ctx, blocks: &[Block], months: u32, judged: Naive
                     Dl::Date(d) => judged > d && !b.kept_alive,
                     Dl::Open => false,
                 };
+                let how = if b.how.is_empty() { String::new() } else { format!(" [{}]", b.how.join("; then ")) };
                 parts.push(format!(
-                    "{} {} due {} -> deadline {} ({}){}",
+                    "{} {} due {} -> deadline {} ({}){}{how}",
                     if b.balance { "balance" } else { "installment" },
                     money::fmt(b.amount),
                     show_due(b.due),
