@@ -363,6 +363,12 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
                 "extension": crate::loan::Field::EXTENSIONS.contains(f),
             })).collect::<Vec<_>>(),
             "result_columns": crate::output::Column::ALL.iter().map(|c| serde_json::json!({"name": c.name(), "kind": c.kind()})).collect::<Vec<_>>(),
+            "questions": crate::rules::Question::ALL.iter().map(|q| serde_json::json!({
+                "reason": q.reason().code(),
+                "rank": q.def().rank,
+                "citation": q.def().citation,
+                "answers": q.labels(),
+            })).collect::<Vec<_>>(),
             "holiday_calendar": {"version": cal.version(), "first_year": cal.first_year(), "last_year": cal.last_year()},
         });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -384,7 +390,11 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
         "assumed:<column>",
         Flag::Assumed(crate::loan::Field::ForeclosureMethod).meaning()
     ));
-    s.push_str("\nSETTINGS (UNVERIFIED points; override with --settings FILE.toml)\n");
+    s.push_str("\nQUESTIONS (a blank fact or an unsettled point: every answer is tried; rank, reason, answers)\n");
+    for q in crate::rules::Question::ALL {
+        s.push_str(&format!("  {} {:<32} {}\n", q.def().rank, q.reason().code(), q.labels().join(" / ")));
+    }
+    s.push_str("\nSETTINGS (unsettled points; override with --settings FILE.toml)\n");
     for d in settings.docs() {
         s.push_str(&format!("  {} = {}\n      {}\n", d.name, d.value, d.meaning));
     }

@@ -123,6 +123,25 @@ fn readme_rule_flag_and_setting_tables_equal_rules_json() {
     let got: Vec<String> =
         table(&text, "| setting | default | what it decides |").iter().map(|r| r.join(" | ")).collect();
     assert_eq!(show(&got), show(&expected), "README \"Settings\" differs from `deficiency rules --json`");
+
+    let expected: Vec<String> = j["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|q| {
+            let answers: Vec<&str> = q["answers"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            format!(
+                "{} | `{}` | {} | {}",
+                q["rank"],
+                q["reason"].as_str().unwrap(),
+                q["citation"].as_str().unwrap(),
+                answers.join(" / ")
+            )
+        })
+        .collect();
+    let got: Vec<String> =
+        table(&text, "| rank | reason | citation | answers |").iter().map(|r| r.join(" | ")).collect();
+    assert_eq!(show(&got), show(&expected), "README \"Questions\" differs from `deficiency rules --json`");
 }
 
 #[test]
