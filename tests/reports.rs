@@ -167,6 +167,43 @@ fn report_totals_equal_per_loan_sums() {
     }
 }
 
+/// Per flag: each group's loans and amounts are the sums over the results
+/// rows carrying that flag (a loan counts under each of its flags), in the
+/// JSON and CSV reports alike.
+#[test]
+fn flag_groups_equal_the_rows_carrying_each_flag() {
+    let r = Run::new(5000, 9);
+    let report = json(&r.path("report.json"));
+    let mut rdr = csv::Reader::from_path(r.path("results.csv")).expect("results");
+    let headers = rdr.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let mut want: BTreeMap<String, (u64, [i128; 4])> = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.expect("record");
+        for flag in rec[col("flags")].split(';').filter(|f| !f.is_empty() && !f.starts_with("assumed:")) {
+            let e = want.entry(flag.to_string()).or_default();
+            e.0 += 1;
+            for (i, name) in MONEY.iter().enumerate() {
+                e.1[i] += cents(&rec[col(name)]);
+            }
+        }
+    }
+    assert!(want.contains_key("do_not_collect") && want.contains_key("no_suit_time_barred"), "{want:?}");
+    let groups = report["by_flag"].as_array().expect("by_flag");
+    assert_eq!(groups.len(), want.len());
+    for g in groups {
+        let key = g["key"].as_str().unwrap();
+        let (loans, sums) = want[key];
+        assert_eq!(g["loans"].as_u64(), Some(loans), "{key}");
+        for (i, name) in MONEY.iter().enumerate() {
+            assert_eq!(cents(g[*name].as_str().unwrap()), sums[i], "{key} {name}");
+        }
+    }
+    let csv_report = read(&r.path("report.csv"));
+    let flag_rows = csv_report.lines().filter(|l| l.starts_with("flag,")).count();
+    assert_eq!(flag_rows, want.len());
+}
+
 /// Writes `header` + `rows` as a CSV file.
 fn write_csv(path: &Path, header: &csv::ByteRecord, rows: &[csv::ByteRecord]) {
     let mut w = csv::Writer::from_path(path).expect("create shard");

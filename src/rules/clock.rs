@@ -142,6 +142,26 @@ impl TimeBar {
     }
 }
 
+/// Sets a single-deadline path's deadline, after 11 U.S.C. 108(c), and
+/// says whether it was missed at `judged` (an open deadline never is).
+pub fn settle(
+    loan: &Loan,
+    cx: &mut Ctx,
+    st: Status,
+    date: Option<NaiveDate>,
+    judged: NaiveDate,
+    tb: &mut TimeBar,
+) -> Result<bool, Ask> {
+    tb.deadline = date;
+    let Some(d) = date else { return Ok(false) };
+    let ext = super::r108::extend(loan, cx, st, d, judged)?;
+    if ext.extended {
+        tb.list(Rule::BankruptcyExtension);
+    }
+    tb.deadline = Some(ext.date);
+    Ok(judged > ext.date && !ext.kept_alive)
+}
+
 /// Flags a deadline left open by military service without an end.
 pub fn note_open(d: &Deadline, tb: &mut TimeBar) {
     if d.date.is_none() && d.open_by.as_deref().is_some_and(|n| n.contains(crate::deadlines::MILITARY_SERVICE)) {

@@ -19,7 +19,7 @@
 use super::bankruptcy::Status;
 use super::clock::{self, Period, TimeBar, windows};
 use super::prelude::*;
-use super::{r108, r366_2};
+use super::r366_2;
 use crate::deadlines::period_end;
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -74,16 +74,7 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
     if tb.code != Rule::NonjudicialThreeMonths {
         tb.list(tb.code);
     }
-    tb.deadline = date;
-    let mut late = false;
-    if let Some(d) = date {
-        let ext = r108::extend(loan, cx, st, d, judged)?;
-        if ext.extended {
-            tb.list(Rule::BankruptcyExtension);
-        }
-        tb.deadline = Some(ext.date);
-        late = judged > ext.date && !ext.kept_alive;
-    }
+    let late = clock::settle(loan, cx, st, date, judged, &mut tb)?;
     cx.note(
         Some(tb.code),
         || format!("trustee's sale {}; judged at {judged}", loan.event_date),

@@ -25,7 +25,7 @@
 use super::bankruptcy::Status;
 use super::clock::{self, Period, Rule2, TimeBar, windows};
 use super::prelude::*;
-use super::{r108, r366_2};
+use super::r366_2;
 use crate::deadlines::period_end;
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -99,15 +99,7 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
     if dl.moved_by_service && dl.date.is_some() {
         tb.list(Rule::ScraTolling);
     }
-    let mut late = false;
-    if let Some(d) = dl.date {
-        let ext = r108::extend(loan, cx, st, d, judged)?;
-        if ext.extended {
-            tb.list(Rule::BankruptcyExtension);
-        }
-        tb.deadline = Some(ext.date);
-        late = judged > ext.date && !ext.kept_alive;
-    }
+    let late = clock::settle(loan, cx, st, dl.date, judged, &mut tb)?;
     cx.note(
         Some(Rule::JudicialThreeMonths),
         || {

@@ -11,7 +11,7 @@
 
 use super::{
     Agency, Bad, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
-    blank, category, cells, fannie_date, integer_text, money_text, months_between, opt_amount, state_cell, zb_code,
+    blank, category, cells, fannie_date, integer_text, months_between, opt_amount, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 
@@ -220,14 +220,14 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         &st.date(Agency::Fannie, Key::Lpi),
         event_date.date(),
     ) {
-        Ok(Some(m)) => c[Col::AccruedInterest] = money_text(m),
+        Ok(Some(m)) => c[Col::AccruedInterest] = crate::money::fmt(m),
         Ok(None) => {}
         Err(e) => c.bad(Col::AccruedInterest, "", format!("cannot be computed: {e}")),
     }
     c.set(Col::Costs, amount_cell(st.get(Key::FclCosts).unwrap_or(""), "foreclosure costs"));
     if let DateField::Date(_) = &disp {
         match net_loss(st) {
-            Ok(Some(m)) => c[Col::AgencyNetLoss] = money_text(m),
+            Ok(Some(m)) => c[Col::AgencyNetLoss] = crate::money::fmt(m),
             Ok(None) => {}
             Err(e) => c.bad(Col::AgencyNetLoss, "", format!("cannot be computed: {e}")),
         }

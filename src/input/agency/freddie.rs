@@ -11,7 +11,7 @@
 
 use super::{
     Agency, Bad, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
-    category, cells, integer_text, money_text, opt_amount, state_cell, zb_code,
+    category, cells, integer_text, opt_amount, state_cell, zb_code,
 };
 use crate::money::{self, Money};
 
@@ -168,7 +168,7 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         event_date.date(),
     );
     match &accrued {
-        Ok(Some(m)) => c[Col::AccruedInterest] = money_text(*m),
+        Ok(Some(m)) => c[Col::AccruedInterest] = crate::money::fmt(*m),
         Ok(None) => {}
         Err(e) => c.bad(Col::AccruedInterest, "", format!("cannot be computed: {e}")),
     }
@@ -176,7 +176,7 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
     // magnitude is the cost.
     let legal = magnitude(st.get(Key::FclCosts));
     match &legal {
-        Ok(Some(m)) => c[Col::Costs] = money_text(*m),
+        Ok(Some(m)) => c[Col::Costs] = crate::money::fmt(*m),
         Ok(None) => {}
         Err(raw) => c.bad(Col::Costs, raw, "is not an amount (legal costs)"),
     }
@@ -185,7 +185,7 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         // the sale price is then the debt itself (no deficiency).
         match (upb, &accrued, &legal) {
             (Some(u), Ok(a), Ok(l)) => {
-                c[Col::SalePrice] = money_text(u + a.unwrap_or_default() + l.unwrap_or_default())
+                c[Col::SalePrice] = crate::money::fmt(u + a.unwrap_or_default() + l.unwrap_or_default())
             }
             _ => c.bad(
                 Col::SalePrice,
@@ -195,12 +195,12 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
         }
     } else {
         match magnitude(Some(nsp_raw)) {
-            Ok(Some(m)) => c[Col::SalePrice] = money_text(m),
+            Ok(Some(m)) => c[Col::SalePrice] = crate::money::fmt(m),
             Ok(None) => {}
             Err(raw) => c.bad(Col::SalePrice, &raw, "is not an amount (net sales proceeds)"),
         }
     }
-    c[Col::AgencyNetLoss] = actual_loss(st, upb, covered).map(money_text).unwrap_or_default();
+    c[Col::AgencyNetLoss] = actual_loss(st, upb, covered).map(crate::money::fmt).unwrap_or_default();
     Translation::Emit { cells: c, reo_proxy }
 }
 

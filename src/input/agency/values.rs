@@ -33,7 +33,7 @@ pub(crate) fn digits(s: &str) -> Option<u32> {
 
 /// A date in the years the data sets can hold (1900–2199); anything else
 /// is a misread field.
-pub(crate) fn ymd(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
+pub(crate) fn data_set_date(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
     if !(1900..=2199).contains(&y) {
         return None;
     }
@@ -45,12 +45,12 @@ pub(crate) fn ymd(y: u32, m: u32, d: u32) -> Option<NaiveDate> {
 pub(crate) fn fannie_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return ymd(digits(&s[2..])?, digits(&s[..2])?, 1);
+        return data_set_date(digits(&s[2..])?, digits(&s[..2])?, 1);
     }
     let parts: Vec<&str> = s.split('/').collect();
     match parts.as_slice() {
-        [m, y] if m.len() <= 2 && y.len() == 4 => ymd(digits(y)?, digits(m)?, 1),
-        [m, d, y] if m.len() <= 2 && d.len() <= 2 && y.len() == 4 => ymd(digits(y)?, digits(m)?, digits(d)?),
+        [m, y] if m.len() <= 2 && y.len() == 4 => data_set_date(digits(y)?, digits(m)?, 1),
+        [m, d, y] if m.len() <= 2 && d.len() <= 2 && y.len() == 4 => data_set_date(digits(y)?, digits(m)?, digits(d)?),
         _ => None,
     }
 }
@@ -59,7 +59,7 @@ pub(crate) fn fannie_date(s: &str) -> Option<NaiveDate> {
 pub(crate) fn freddie_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.len() == 6 && s.is_ascii() {
-        return ymd(digits(&s[..4])?, digits(&s[4..])?, 1);
+        return data_set_date(digits(&s[..4])?, digits(&s[4..])?, 1);
     }
     None
 }
@@ -107,16 +107,11 @@ pub(crate) fn integer_text(s: &str) -> &str {
 }
 
 pub(crate) fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    let mut out = Vec::with_capacity(10);
+    crate::dates::write_ymd(d, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// An amount as native text, truncated to the cent.
-pub(crate) fn money_text(m: Money) -> String {
-    money::fmt(m)
-}
-
-/// The state field as a native cell. A blank state must not fall to the
-/// native default (`CA`), so it becomes a value the reader rejects.
 /// The property state: blank is not "unknown" here (the native default
 /// would be California), so the row is rejected.
 pub(crate) fn state_cell(s: &str) -> Result<String, Bad> {
