@@ -70,6 +70,9 @@ pub fn add_days(d: NaiveDate, days: u64) -> NaiveDate {
     d.checked_add_days(Days::new(days)).unwrap_or(LAST_DATE).min(LAST_DATE)
 }
 
+/// The names of one or more merged windows (no allocation for up to three).
+pub type Names = smallvec::SmallVec<[&'static str; 3]>;
+
 /// A computed deadline, with how it was reached (for `explain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
@@ -82,18 +85,17 @@ pub struct Deadline {
     /// `start` + months, before tolling and roll-forward.
     pub raw: NaiveDate,
     /// The windows that added days, with their days (merged windows named together).
-    pub tolled: Vec<(String, u64)>,
+    pub tolled: smallvec::SmallVec<[(Names, u64); 2]>,
     /// The date after tolling, before roll-forward.
     pub before_roll: NaiveDate,
     /// The deadline lies past the holiday calendar's last year.
     pub beyond_calendar: bool,
-    /// A window named `military service` moved the start or added days (or
-    /// left the deadline open).
+    /// A window named `military service` moved the start or added days.
     pub moved_by_service: bool,
     /// What moved the start, when a window did.
-    pub start_moved_by: Option<String>,
+    pub start_moved_by: Option<Names>,
     /// The open window that leaves the deadline without a date.
-    pub open_by: Option<String>,
+    pub open_by: Option<Names>,
 }
 
 impl Deadline {
@@ -102,21 +104,21 @@ impl Deadline {
         self.tolled.iter().map(|(_, d)| d).sum()
     }
 
-    /// A one-line account, e.g. `2019-10-01 + 48 months = 2023-10-01; + 178
+    /// A one-line account, e.g. `2019-10-01 + 48 months = 2023-10-01 + 178
     /// days (emergency rule 9(a)) + 365 days (military service) = 2025-03-27`.
     pub fn describe(&self) -> String {
         let mut s = String::new();
         if let Some(by) = &self.start_moved_by {
-            s.push_str(&format!("the period starts when {by} ends, {}: ", self.start));
+            s.push_str(&format!("the period starts when {} ends, {}: ", by.join(" and "), self.start));
         }
         s.push_str(&format!("{} + {} months = {}", self.start, self.months, self.raw));
-        for (name, days) in &self.tolled {
-            s.push_str(&format!(" + {days} days ({name})"));
+        for (names, days) in &self.tolled {
+            s.push_str(&format!(" + {days} days ({})", names.join(" and ")));
         }
         match self.date {
             None => s.push_str(&format!(
                 "; {} has no end: the clock is stopped, no deadline yet",
-                self.open_by.as_deref().unwrap_or("a window")
+                self.open_by.as_ref().map(|n| n.join(" and ")).unwrap_or_else(|| "a window".into())
             )),
             Some(date) => {
                 if !self.tolled.is_empty() {
@@ -131,12 +133,16 @@ impl Deadline {
     }
 }
 
+/// A merged window: start, end (`None`: open), names, whether it holds
+/// military service.
+type Merged = (NaiveDate, Option<NaiveDate>, Names, bool);
+
 /// Merges windows into disjoint ascending windows (overlapping or touching
-/// windows merge), keeping their names.
-fn merge(windows: &[Window]) -> Vec<(NaiveDate, Option<NaiveDate>, String, bool)> {
-    let mut ws: Vec<Window> = windows.to_vec();
+/// windows merge), keeping their names. No allocation for a few windows.
+fn merge(windows: &[Window]) -> smallvec::SmallVec<[Merged; 4]> {
+    let mut ws: smallvec::SmallVec<[Window; 4]> = windows.iter().copied().collect();
     ws.sort_by_key(|w| w.start);
-    let mut out: Vec<(NaiveDate, Option<NaiveDate>, String, bool)> = Vec::new();
+    let mut out: smallvec::SmallVec<[Merged; 4]> = smallvec::SmallVec::new();
     for w in ws {
         let service = w.name == MILITARY_SERVICE;
         if let Some(last) = out.last_mut() {
@@ -149,15 +155,16 @@ fn merge(windows: &[Window]) -> Vec<(NaiveDate, Option<NaiveDate>, String, bool)
                     (None, _) | (_, None) => None,
                     (Some(a), Some(b)) => Some(a.max(b)),
                 };
-                if !last.2.split(" and ").any(|n| n == w.name) {
-                    last.2.push_str(" and ");
-                    last.2.push_str(w.name);
+                if !last.2.contains(&w.name) {
+                    last.2.push(w.name);
                 }
                 last.3 |= service;
                 continue;
             }
         }
-        out.push((w.start, w.end, w.name.to_string(), service));
+        let mut names = Names::new();
+        names.push(w.name);
+        out.push((w.start, w.end, names, service));
     }
     out
 }
@@ -178,44 +185,44 @@ pub fn period_end(
     let mut s = start;
     let mut moved_by_service = false;
     let mut start_moved_by = None;
-    let open = |s: NaiveDate, moved_by_service: bool, start_moved_by: Option<String>, by: &str| Deadline {
+    let open = |s: NaiveDate, moved_by_service: bool, start_moved_by: Option<Names>, by: &Names| Deadline {
         date: None,
         start: s,
         months,
         raw: s,
-        tolled: Vec::new(),
+        tolled: smallvec::SmallVec::new(),
         before_roll: s,
         beyond_calendar: false,
         moved_by_service,
         start_moved_by,
-        open_by: Some(by.to_string()),
+        open_by: Some(by.clone()),
     };
-    for (a, b, name, service) in &merged {
+    for (a, b, names, service) in &merged {
         if *a <= s && b.is_none_or(|b| s < b) {
             match b {
                 Some(b) => {
                     s = *b;
                     moved_by_service |= service;
-                    start_moved_by = Some(name.clone());
+                    start_moved_by = Some(names.clone());
                 }
-                None => return open(s, moved_by_service, None, name),
+                None => return open(s, moved_by_service, None, names),
             }
         }
     }
     let raw = add_months(s, months, mode);
     let mut e = raw;
-    let mut tolled = Vec::new();
-    for (a, b, name, service) in &merged {
+    let mut tolled = smallvec::SmallVec::new();
+    for (a, b, names, service) in &merged {
         if s < *a && *a <= e {
             match b {
                 Some(b) => {
                     let days = (*b - *a).num_days().max(0) as u64;
                     e = add_days(e, days);
-                    tolled.push((name.clone(), days));
+                    tolled.push((names.clone(), days));
                     moved_by_service |= service;
                 }
                 None => {
-                    let mut d = open(s, moved_by_service, start_moved_by, name);
+                    let mut d = open(s, moved_by_service, start_moved_by, names);
                     d.raw = raw;
                     d.tolled = tolled;
                     return d;

@@ -513,7 +513,7 @@ fn round_2(rng: &mut Rng, event: Event, event_date: i32, origination: i32, row: 
     if (row[bankruptcy].is_empty() || row[bankruptcy] == b"none") && rng.chance(200) {
         row[bankruptcy].clear();
         row[bankruptcy].extend_from_slice(b"dismissed");
-        let petition = rng.day(origination + 30, LATEST);
+        let petition = rng.day((origination + 30).min(LATEST), LATEST);
         if !rng.chance(1500) {
             put_date(&mut row[col(Field::BankruptcyPetitionDate)], petition);
         }
@@ -533,7 +533,7 @@ fn round_2(rng: &mut Rng, event: Event, event_date: i32, origination: i32, row: 
     }
     // 1 %: the borrower died; some letters, claims, rejections, actions.
     if rng.chance(100) {
-        let death = rng.day(origination + YEAR, LATEST);
+        let death = rng.day((origination + YEAR).min(LATEST), LATEST);
         put_date(&mut row[col(Field::BorrowerDeathDate)], death);
         if rng.chance(5000) {
             put_date(&mut row[col(Field::LettersIssuedDate)], rng.day(death, LATEST.max(death)));

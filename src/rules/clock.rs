@@ -164,7 +164,7 @@ pub fn settle(
 
 /// Flags a deadline left open by military service without an end.
 pub fn note_open(d: &Deadline, tb: &mut TimeBar) {
-    if d.date.is_none() && d.open_by.as_deref().is_some_and(|n| n.contains(crate::deadlines::MILITARY_SERVICE)) {
+    if d.date.is_none() && d.open_by.as_ref().is_some_and(|n| n.contains(&crate::deadlines::MILITARY_SERVICE)) {
         tb.flag(Flag::ScraServiceOngoing);
     }
 }
