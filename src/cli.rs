@@ -4,7 +4,8 @@
 
 use crate::engine::{self, Env};
 use crate::holidays::HolidayCalendar;
-use crate::input::{Assumption, Batch, Fields, RowContext};
+use crate::input::values::Cell;
+use crate::input::{Assumption, Batch, Cells, Fields, RowContext};
 use crate::money;
 use crate::pipeline::{self, RunConfig, RunSummary};
 use crate::report::{Report, ReportFormat};
@@ -295,8 +296,7 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
                 let id_matches = src
                     .header()
                     .position(crate::loan::Field::LoanId)
-                    .and_then(|i| rec.field(i))
-                    .map(|b| std::str::from_utf8(b).map(|s| s.trim() == a.loan).unwrap_or(false));
+                    .map(|i| matches!(rec.cell(i), Ok(Cell::Text(s)) if s == a.loan.trim()));
                 if id_matches != Some(true) {
                     continue;
                 }

@@ -201,6 +201,56 @@ pub fn fmt(amount: Money) -> String {
     String::from_utf8(v).unwrap_or_default()
 }
 
+/// Writes `mantissa / 10^scale` in plain decimal (`-12.50`, `7`).
+pub fn write_scaled(mantissa: i128, scale: u32, out: &mut Vec<u8>) {
+    if mantissa < 0 {
+        out.push(b'-');
+    }
+    let mut digits = [0u8; 48];
+    let mut n = digits.len();
+    // In groups of 19 digits, so the digit loop divides 64-bit numbers
+    // (several times faster than 128-bit ones).
+    const GROUP: u128 = 10_000_000_000_000_000_000;
+    let mut v = mantissa.unsigned_abs();
+    loop {
+        let mut low = (v % GROUP) as u64;
+        v /= GROUP;
+        let top = v == 0;
+        let mut count = 0;
+        loop {
+            n -= 1;
+            digits[n] = b'0' + (low % 10) as u8;
+            low /= 10;
+            count += 1;
+            // the top group unpadded, the others to 19 digits
+            if low == 0 && (top || count == 19) {
+                break;
+            }
+        }
+        if top {
+            break;
+        }
+    }
+    // at least one digit before the point (Decimal scales are at most 38)
+    let scale = (scale as usize).min(40);
+    while digits.len() - n <= scale {
+        n -= 1;
+        digits[n] = b'0';
+    }
+    let int_end = digits.len() - scale;
+    out.extend_from_slice(&digits[n..int_end]);
+    // Zeros past the cents are not precision (a decimal(38,18) column
+    // holds 18 places for every value): they are dropped.
+    let mut frac_end = digits.len();
+    while frac_end > int_end + 2 && digits[frac_end - 1] == b'0' {
+        frac_end -= 1;
+    }
+    if frac_end > int_end {
+        out.push(b'.');
+        out.extend_from_slice(&digits[int_end..frac_end]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +305,32 @@ mod tests {
         assert_eq!(fmt(d("78250.509")), "78250.50");
         assert_eq!(fmt(d("1000000")), "1000000.00");
         assert_eq!(fmt(d("-3.456")), "-3.45");
+    }
+
+    #[test]
+    fn scaled_numbers() {
+        for (m, s, want) in [
+            (1250i128, 2u32, "12.50"),
+            (5, 2, "0.05"),
+            (-5, 2, "-0.05"),
+            (7, 0, "7"),
+            (0, 0, "0"),
+            (0, 2, "0.00"),
+            (123456789, 3, "123456.789"),
+            (123456780, 3, "123456.78"),
+            (5_000_000, 6, "5.00"),
+            (1_230_000, 6, "1.23"),
+            (1_234_500, 6, "1.2345"),
+            (10, 1, "1.0"),
+            (i128::from(u64::MAX) * 10 + 5, 1, "18446744073709551615.5"),
+            (-(1i128 << 100), 0, "-1267650600228229401496703205376"),
+            (10i128.pow(19), 0, "10000000000000000000"),
+            (10i128.pow(38) + 7, 2, "1000000000000000000000000000000000000.07"),
+            (i128::MIN + 1, 0, "-170141183460469231731687303715884105727"),
+        ] {
+            let mut v = Vec::new();
+            write_scaled(m, s, &mut v);
+            assert_eq!(String::from_utf8(v).unwrap(), want, "{m} {s}");
+        }
     }
 }

@@ -279,3 +279,179 @@ fn wide_scale_decimals_are_read_exactly() {
         "{rejects}"
     );
 }
+
+/// Typed Parquet cells are read straight into loans without text; they must
+/// still mean what a CSV twin of the file says, value for value and reject
+/// for reject (the twin holds the text a pandas `to_csv` would write).
+#[test]
+fn typed_parquet_and_its_csv_twin_give_identical_results_and_rejects() {
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    let dec = |name: &str, v: Vec<Option<i128>>, scale: usize| -> Column {
+        Int128Chunked::from_iter_options(name.into(), v.into_iter())
+            .into_decimal_unchecked(38, scale)
+            .into_series()
+            .into()
+    };
+    let day = |s: &str| {
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+    };
+    let dates = |name: &str, v: Vec<Option<&str>>| -> Column {
+        Int32Chunked::from_iter_options(name.into(), v.into_iter().map(|o| o.map(day))).into_date().into_series().into()
+    };
+    let n = 8;
+    let cols = vec![
+        // integer loan ids are read as their digits
+        Column::new("loan_id".into(), (0..n as i64).map(|i| 9000 + i).collect::<Vec<_>>()),
+        Column::new(
+            "event_type".into(),
+            vec![
+                "judicial_sale",
+                "trustee_sale",
+                "short_sale",
+                "judicial_sale",
+                "trustee_sale",
+                "judicial_sale",
+                "short_sale",
+                "judicial_sale",
+            ],
+        ),
+        dates(
+            "event_date",
+            vec![
+                Some("2025-06-10"),
+                Some("2024-02-29"),
+                Some("2023-03-01"),
+                Some("2025-06-10"),
+                Some("2025-01-02"),
+                Some("2025-06-10"),
+                Some("2022-07-01"),
+                Some("2025-06-10"),
+            ],
+        ),
+        // cents, whole dollars, 18 places, a negative amount, 10^15 dollars
+        dec(
+            "unpaid_principal",
+            vec![
+                Some(10_000_000),
+                Some(25_000_000),
+                Some(300_000 * 10i128.pow(18)),
+                Some(-500),
+                Some(10i128.pow(17)),
+                Some(12_345_678),
+                Some(40_000_000),
+                Some(5_000_000),
+            ],
+            2,
+        ),
+        Column::new(
+            "sale_price".into(),
+            vec![
+                Some(85_000.0f64),
+                Some(200_000.0),
+                Some(250_000.0),
+                Some(1.0),
+                Some(5.0),
+                Some(f64::NAN),
+                Some(300_000.0),
+                Some(49_999.995),
+            ],
+        ),
+        Column::new(
+            "accrued_interest".into(),
+            vec![Some(0i64), None, Some(1200), Some(0), Some(0), Some(0), Some(-3), Some(7)],
+        ),
+        Column::new(
+            "property_units".into(),
+            vec![Some(1i64), Some(4), Some(2), None, Some(1), Some(1), Some(5_000_000_000), Some(-1)],
+        ),
+        // integer booleans: 0 and 1 are accepted, 2 is not
+        Column::new(
+            "owner_occupied".into(),
+            vec![Some(1i64), Some(0), Some(2), None, Some(1), Some(1), Some(0), Some(1)],
+        ),
+        Column::new(
+            "written_consent".into(),
+            vec![Some(true), Some(false), Some(true), None, Some(true), Some(true), Some(true), Some(false)],
+        ),
+        Column::new(
+            "loan_purpose".into(),
+            vec![
+                Some("purchase"),
+                Some("refinance"),
+                Some("purchase"),
+                None,
+                Some("purchase"),
+                Some("purchase"),
+                Some("purchase"),
+                Some("purchase"),
+            ],
+        ),
+        dates(
+            "deficiency_filed_date",
+            vec![Some("2025-08-01"), None, Some("2024-01-02"), None, None, None, None, Some("2025-09-01")],
+        ),
+        dec("fair_value", vec![Some(8_000_000), None, None, None, None, Some(1), None, Some(4_000_000)], 2),
+        Column::new(
+            "agency_net_loss".into(),
+            vec![Some(-125.5f64), None, Some(3.0), None, None, None, None, Some(0.0)],
+        ),
+    ];
+    let mut df = DataFrame::new(n, cols).unwrap();
+    write_df(&p(d, "typed.parquet"), &mut df);
+    // The twin: each value as text, a null as an empty cell.
+    let mut csv = String::new();
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    csv.push_str(&names.join(","));
+    csv.push('\n');
+    for r in 0..n {
+        let cells: Vec<String> = df
+            .columns()
+            .iter()
+            .map(|c| match c.get(r).unwrap() {
+                AnyValue::Null => String::new(),
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::Date(days) => {
+                    (chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(days as u64)).to_string()
+                }
+                AnyValue::Decimal(m, _, scale) => {
+                    let s = rust_decimal::Decimal::from_i128_with_scale(m, scale as u32).normalize();
+                    if s.scale() < 2 && scale >= 2 { format!("{:.2}", s) } else { s.to_string() }
+                }
+                AnyValue::Float64(x) => {
+                    let c = (x * 100.0).round();
+                    if x.is_finite() { format!("{:.2}", c / 100.0) } else { x.to_string() }
+                }
+                v => v.to_string(),
+            })
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    std::fs::write(p(d, "typed.csv"), &csv).unwrap();
+    for (input, out) in [("typed.parquet", "rp.csv"), ("typed.csv", "rc.csv")] {
+        let o = run(&["assess", &p(d, input), "--as-of", "2026-01-15", "--out", &p(d, out), "--quiet"]);
+        assert_eq!(o.status.code(), Some(1), "{input}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    let read = |f: &str| std::fs::read_to_string(p(d, f)).unwrap();
+    assert_eq!(read("rp.csv"), read("rc.csv"), "{csv}");
+    // the same rejects, but for the file's name and the line (Parquet has none)
+    let rejects = |f: &str| -> Vec<String> {
+        read(f)
+            .replace("typed.parquet", "typed.csv")
+            .lines()
+            .map(|l| {
+                let v: Vec<&str> = l.splitn(4, ',').collect();
+                format!("{},{},{}", v[0], v[1], v[3])
+            })
+            .collect()
+    };
+    assert_eq!(rejects("rp.rejects.csv"), rejects("rc.rejects.csv"), "{csv}");
+    // and the rows were not all rejected: both kinds of outcome are compared
+    assert!(
+        read("rp.csv").lines().count() >= 3 && read("rp.rejects.csv").lines().count() >= 4,
+        "{}",
+        read("rp.rejects.csv")
+    );
+}

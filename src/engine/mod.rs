@@ -44,7 +44,7 @@ use chrono::NaiveDate;
 /// The reasons of an assessment, kept inline (no allocation) up to six.
 pub type Reasons = smallvec::SmallVec<[Reason; 6]>;
 /// The flags of an assessment, kept inline up to four.
-pub type Flags = smallvec::SmallVec<[Flag; 4]>;
+pub use crate::rules::Flags;
 
 /// The decision for one loan, with its amounts.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf, cx: &Ctx) -> Result<Assessment, I
         barred: split.barred,
         time_barred: leaf.time_barred,
     };
-    flags.extend(final_flags::flags(loan, row, cx.settings()));
+    final_flags::flags(loan, row, cx.settings(), &mut flags);
     flags.sort();
     flags.dedup();
     Ok(Assessment {

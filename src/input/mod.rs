@@ -58,7 +58,7 @@ pub trait RecordSource: Send {
 pub struct Batch {
     records: Vec<RawRecord>,
     lines: LineChunk,
-    columns: columns::TextColumns,
+    columns: columns::Columns,
     kind: BatchKind,
 }
 
@@ -83,8 +83,8 @@ impl Batch {
         &mut self.lines
     }
 
-    /// The columns to fill (then call [`columns::TextColumns::finish`]).
-    pub fn columns_mut(&mut self) -> &mut columns::TextColumns {
+    /// The typed columns to fill.
+    pub fn columns_mut(&mut self) -> &mut columns::Columns {
         self.kind = BatchKind::Columns;
         &mut self.columns
     }
@@ -158,14 +158,6 @@ impl Record<'_> {
             Record::Raw(r) => r.line,
             Record::Split(_, _, line) => Some(*line),
             Record::Column(..) => None,
-        }
-    }
-    /// The raw bytes of field `i`.
-    pub fn field(&self, i: usize) -> Option<&[u8]> {
-        match self {
-            Record::Raw(r) => r.field(i),
-            Record::Split(s, _, _) => s.field(i),
-            Record::Column(c, _) => c.field(i),
         }
     }
 }

@@ -3,13 +3,23 @@
 
 use crate::loan::*;
 use crate::money::{self, Money, MoneyError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
-/// One trimmed cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One cell: trimmed text, or a value a typed (Parquet) column holds in
+/// its own type. A typed cell means exactly the text [`Cell::render`]
+/// writes for it, so both readings type a value the same way; the common
+/// cases skip the text (see `typed_values_read_as_their_text`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
     Blank,
     Text(&'a str),
+    /// `mantissa / 10^scale` (a Decimal or integer column; a float column's
+    /// nearest cent).
+    Num(i128, u32),
+    /// A float that is no amount of cents (NaN, infinite, too large).
+    Float(f64),
+    Date(NaiveDate),
+    Bool(bool),
 }
 
 impl<'a> Cell<'a> {
@@ -31,10 +41,35 @@ impl<'a> Cell<'a> {
     pub fn is_blank(self) -> bool {
         matches!(self, Cell::Blank)
     }
+    /// The text of a text cell (`None` for blank and typed cells).
     pub fn text(self) -> Option<&'a str> {
         match self {
-            Cell::Blank => None,
             Cell::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// Appends the text the cell stands for (what a CSV twin of the file
+    /// holds): plain decimal with zeros past the cents dropped, the float's
+    /// own digits, `YYYY-MM-DD`, `true`/`false`.
+    pub fn render(self, out: &mut Vec<u8>) {
+        match self {
+            Cell::Blank => {}
+            Cell::Text(s) => out.extend_from_slice(s.as_bytes()),
+            Cell::Num(m, scale) => money::write_scaled(m, scale, out),
+            Cell::Float(x) => out.extend_from_slice(x.to_string().as_bytes()),
+            Cell::Date(d) => crate::dates::write_ymd(d, out),
+            Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        }
+    }
+    /// Calls `f` with the cell as text: a typed cell is rendered first.
+    pub fn via_text<R>(self, f: impl FnOnce(Cell<'_>) -> R) -> R {
+        match self {
+            Cell::Blank | Cell::Text(_) => f(self),
+            _ => {
+                let mut buf = Vec::with_capacity(48);
+                self.render(&mut buf);
+                f(Cell::from_text(std::str::from_utf8(&buf).unwrap_or_default()))
+            }
         }
     }
 }
@@ -64,14 +99,50 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
 }
 
 pub fn date(c: Cell) -> Result<NaiveDate, ValueError> {
-    parse_date(c.text().unwrap_or_default())
+    match c {
+        Cell::Date(d) if (0..=9999).contains(&d.year()) => Ok(d),
+        Cell::Blank | Cell::Text(_) => parse_date(c.text().unwrap_or_default()),
+        _ => c.via_text(date),
+    }
 }
 
 pub fn money(c: Cell) -> Result<Money, ValueError> {
-    money::parse_money(c.text().unwrap_or_default().as_bytes()).map_err(ValueError::Money)
+    match c {
+        Cell::Blank | Cell::Text(_) => {
+            money::parse_money(c.text().unwrap_or_default().as_bytes()).map_err(ValueError::Money)
+        }
+        Cell::Num(m, scale) => match exact_amount(m, scale) {
+            Some(v) => Ok(v),
+            None => c.via_text(money),
+        },
+        _ => c.via_text(money),
+    }
+}
+
+/// `mantissa / 10^scale` as [`money::parse_money`] reads its text, when it is
+/// an amount; `None` leaves the error to the text reading.
+fn exact_amount(mantissa: i128, scale: u32) -> Option<Money> {
+    let (mut m, mut s) = (mantissa, scale);
+    if m < 0 || s > 38 {
+        return None;
+    }
+    // the text drops zeros past the cents
+    while s > 2 && m % 10 == 0 {
+        m /= 10;
+        s -= 1;
+    }
+    if s > 12 || m / 10i128.pow(s) >= 10i128.pow(15) {
+        return None;
+    }
+    Money::try_from_i128_with_scale(m, s).ok()
 }
 
 pub fn boolean(c: Cell) -> Result<bool, ValueError> {
+    match c {
+        Cell::Bool(b) => return Ok(b),
+        Cell::Blank | Cell::Text(_) => {}
+        _ => return c.via_text(boolean),
+    }
     let s = c.text().unwrap_or_default().as_bytes();
     let mut lower = [0u8; 5];
     if s.len() > lower.len() {
@@ -88,10 +159,20 @@ pub fn boolean(c: Cell) -> Result<bool, ValueError> {
 }
 
 pub fn event_type(c: Cell) -> Result<EventType, ValueError> {
-    EventType::parse(c.text().unwrap_or_default()).ok_or_else(|| ValueError::Enum(EventType::expected()))
+    c.via_text(|c| {
+        EventType::parse(c.text().unwrap_or_default()).ok_or_else(|| ValueError::Enum(EventType::expected()))
+    })
 }
 
 fn integer(c: Cell, min: u32, what: &'static str) -> Result<u32, ValueError> {
+    match c {
+        Cell::Num(m, 0) if (0..=i128::from(u32::MAX)).contains(&m) => {
+            let v = m as u32;
+            return if v >= min { Ok(v) } else { Err(ValueError::Integer(what)) };
+        }
+        Cell::Blank | Cell::Text(_) => {}
+        _ => return c.via_text(|c| integer(c, min, what)),
+    }
     let s = c.text().unwrap_or_default();
     match s.parse::<u32>() {
         Ok(v) if v >= min && s.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
@@ -114,6 +195,12 @@ macro_rules! enum_of {
 /// Sets an optional column on `loan` from its cell: blank keeps the layout's
 /// default (or unknown).
 pub fn set_optional(loan: &mut Loan, f: Field, c: Cell) -> Result<(), ValueError> {
+    // Text, enumerations, states and signed amounts are read as text only.
+    if matches!(f.kind(), Kind::Text | Kind::Enum | Kind::State | Kind::SignedMoney)
+        && !matches!(c, Cell::Blank | Cell::Text(_))
+    {
+        return c.via_text(|c| set_optional(loan, f, c));
+    }
     let b =
         |c: Cell, default: bool| -> Result<bool, ValueError> { if c.is_blank() { Ok(default) } else { boolean(c) } };
     let m0 = |c: Cell| -> Result<Money, ValueError> { if c.is_blank() { Ok(Money::ZERO) } else { money(c) } };
@@ -269,5 +356,57 @@ mod tests {
         assert_eq!(Cell::from_text("  x \t"), Cell::Text("x"));
         assert_eq!(Cell::from_text("   "), Cell::Blank);
         assert_eq!(Cell::from_bytes(b"\xff"), Err(ValueError::Utf8));
+    }
+
+    /// A typed (Parquet) cell reads exactly as the text it renders to, the
+    /// text a CSV twin of the file holds: same value (and scale), same error.
+    #[test]
+    fn typed_values_read_as_their_text() {
+        use proptest::prelude::*;
+        let as_text = |c: Cell, f: &dyn Fn(Cell) -> String| {
+            let mut buf = Vec::new();
+            c.render(&mut buf);
+            f(Cell::from_text(std::str::from_utf8(&buf).unwrap()))
+        };
+        let amount = |c: Cell| format!("{:?}", money(c).map(|m| (m.mantissa(), m.scale())));
+        let count = |c: Cell| format!("{:?}", integer(c, 1, "of 1 or more"));
+        let flag = |c: Cell| format!("{:?}", boolean(c));
+        let day = |c: Cell| format!("{:?}", date(c));
+        let mut runner = proptest::test_runner::TestRunner::default();
+        let mantissa = prop_oneof![
+            -1000i128..100_000_000,
+            any::<i64>().prop_map(i128::from),
+            any::<i128>(),
+            (0u32..39).prop_map(|p| 10i128.pow(p)),
+            (1u32..39).prop_map(|p| 10i128.pow(p) - 1),
+        ];
+        runner
+            .run(&(mantissa, 0u32..=38), |(m, scale)| {
+                let c = Cell::Num(m, scale);
+                prop_assert_eq!(amount(c), as_text(c, &amount));
+                prop_assert_eq!(count(c), as_text(c, &count));
+                prop_assert_eq!(flag(c), as_text(c, &flag));
+                Ok(())
+            })
+            .unwrap();
+        runner
+            .run(&any::<i32>(), |days| {
+                if let Some(d) = crate::dates::from_epoch_days(days) {
+                    prop_assert_eq!(day(Cell::Date(d)), as_text(Cell::Date(d), &day));
+                }
+                Ok(())
+            })
+            .unwrap();
+        for b in [true, false] {
+            assert_eq!(flag(Cell::Bool(b)), as_text(Cell::Bool(b), &flag));
+        }
+        for x in [f64::NAN, f64::INFINITY, 1e300] {
+            assert_eq!(amount(Cell::Float(x)), as_text(Cell::Float(x), &amount));
+        }
+        // An enumeration from a typed cell reads its text, as CSV would.
+        let mut l = Loan::new("x", EventType::TrusteeSale, NaiveDate::MIN, Money::ZERO, Some(Money::ZERO));
+        assert!(set_optional(&mut l, Field::LoanPurpose, Cell::Num(7, 0)).is_err());
+        set_optional(&mut l, Field::AgencyNetLoss, Cell::Num(-1250, 2)).unwrap();
+        assert_eq!(l.agency_net_loss, Some(Money::new(-1250, 2)));
     }
 }

@@ -53,9 +53,8 @@ fn note_or_580a_time_bar(r: Rule) -> bool {
     )
 }
 
-/// Every flag of the finished row.
-pub fn flags(loan: &Loan, row: Row, settings: &Settings) -> Vec<Flag> {
-    let mut out = Vec::new();
+/// Adds every flag of the finished row to `out`.
+pub fn flags(loan: &Loan, row: Row, settings: &Settings, out: &mut super::Flags) {
     let primary = row.primary();
     if let Some(f) = super::federal::program_flags(loan, row.gross) {
         out.push(f);
@@ -75,12 +74,11 @@ pub fn flags(loan: &Loan, row: Row, settings: &Settings) -> Vec<Flag> {
         out.push(Flag::ExtraCompensation580e);
     }
     if settings.collection_flags {
-        collection(loan, row, primary, &mut out);
+        collection(loan, row, primary, out);
     }
     if settings.reporting_flags {
-        reporting(loan, row, primary, &mut out);
+        reporting(loan, row, primary, out);
     }
-    out
 }
 
 /// Civ. Code 2924m: a trustee's sale of 1-4 units from 2021 that became
@@ -99,7 +97,7 @@ fn post_auction_bidding(loan: &Loan) -> bool {
 }
 
 /// SPEC-R2 §B4.
-fn collection(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut Vec<Flag>) {
+fn collection(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut super::Flags) {
     let not_a_note_bar = match row.outcome {
         Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency => true,
         Outcome::TimeBarred => primary == Some(Rule::JudicialThreeMonths),
@@ -141,7 +139,7 @@ fn collection(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut Vec<Flag>)
 }
 
 /// SPEC-R2 §B5.
-fn reporting(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut Vec<Flag>) {
+fn reporting(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut super::Flags) {
     let eligible = match row.outcome {
         Outcome::Barred | Outcome::NoDeficiency | Outcome::Recoverable | Outcome::PartiallyRecoverable => true,
         Outcome::TimeBarred => primary == Some(Rule::JudicialThreeMonths),

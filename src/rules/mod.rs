@@ -295,6 +295,9 @@ fn missing_citation(f: Field) -> &'static str {
     }
 }
 
+/// The flags of one row: a few at most, kept inline.
+pub type Flags = smallvec::SmallVec<[Flag; 4]>;
+
 macro_rules! flags {
     ($( $variant:ident => ($code:literal, $meaning:literal) ),* $(,)?) => {
         /// Advisory flags: they never change the outcome.

@@ -281,9 +281,25 @@ impl Question {
     }
     /// The question whose reason is `missing:<field>`, if any.
     pub fn missing(field: Field) -> Option<Question> {
-        Question::ALL.iter().copied().find(|q| q.def().reason == Reason::Missing(field))
+        MISSING[field as usize]
     }
 }
+
+/// [`Question::missing`] for every field, worked out once at compile time
+/// (the engine asks it for every unknown fact of every loan).
+static MISSING: [Option<Question>; Field::ALL.len()] = {
+    let mut table = [None; Field::ALL.len()];
+    let mut i = 0;
+    while i < Question::ALL.len() {
+        if let Reason::Missing(f) = Question::ALL[i].def().reason
+            && table[f as usize].is_none()
+        {
+            table[f as usize] = Some(Question::ALL[i]);
+        }
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
