@@ -50,7 +50,29 @@ impl<T: Copy + Default> Values<T> {
         let values = c.iter().map(|v| v.map_or(T::default(), &get)).collect();
         Values { values, valid }
     }
+}
 
+impl<T: NumericNative> Values<T> {
+    /// A numeric column's buffers copied as they are (a null's slot holds
+    /// whatever the file put there; `valid` hides it).
+    fn numbers<P: PolarsNumericType<Native = T>>(c: &ChunkedArray<P>) -> Values<T> {
+        let mut values = Vec::with_capacity(c.len());
+        let mut valid = Vec::new();
+        let nulls = c.null_count() > 0;
+        for a in c.downcast_iter() {
+            values.extend_from_slice(a.values());
+            if nulls {
+                match a.validity() {
+                    Some(bits) => valid.extend(bits.iter()),
+                    None => valid.resize(values.len(), true),
+                }
+            }
+        }
+        Values { values, valid }
+    }
+}
+
+impl<T: Copy> Values<T> {
     #[inline]
     fn get(&self, r: usize) -> Option<T> {
         let v = *self.values.get(r)?;
@@ -71,15 +93,13 @@ impl Column {
             }
             DataType::Decimal(_, _) => {
                 let ca = s.decimal()?;
-                Column::Decimal(Values::of(ca.physical(), |v| v), ca.scale() as u32)
+                Column::Decimal(Values::numbers(ca.physical()), ca.scale() as u32)
             }
-            DataType::Float64 | DataType::Float32 => {
-                Column::Float(Values::of(s.cast(&DataType::Float64)?.f64()?, |v| v))
-            }
-            DataType::Date => Column::Date(Values::of(s.date()?.physical(), |v| v)),
+            DataType::Float64 | DataType::Float32 => Column::Float(Values::numbers(s.cast(&DataType::Float64)?.f64()?)),
+            DataType::Date => Column::Date(Values::numbers(s.date()?.physical())),
             DataType::Boolean => Column::Bool(Values::of(s.bool()?, |v| v)),
             DataType::Null => Column::Null,
-            dt if dt.is_integer() => Column::Int(Values::of(s.cast(&DataType::Int64)?.i64()?, |v| v)),
+            dt if dt.is_integer() => Column::Int(Values::numbers(s.cast(&DataType::Int64)?.i64()?)),
             dt => polars_bail!(ComputeError: "column {} has unsupported type {}", s.name(), dt),
         })
     }
