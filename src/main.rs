@@ -16,5 +16,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn main() {
     // SAFETY: sets a plain integer option; mimalloc reads options at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 5) };
+    if let Err(e) = deficiency::output::atomic::remove_partials_on_signal() {
+        eprintln!("deficiency: cannot watch for SIGINT and SIGTERM: {e}");
+        std::process::exit(2);
+    }
     std::process::exit(deficiency::cli::main());
 }

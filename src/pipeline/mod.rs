@@ -126,7 +126,14 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     for src in &sources {
         let h = src.header();
         if !h.unknown.is_empty() {
-            warnings.push(format!("{}: ignoring unknown column(s): {}", h.path, h.unknown.join(", ")));
+            // A few names say enough; a file of 100,000 columns must not
+            // write a megabyte of warning into a cron log.
+            const SHOWN: usize = 20;
+            let mut names = h.unknown.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+            if h.unknown.len() > SHOWN {
+                names.push_str(&format!(" and {} more", h.unknown.len() - SHOWN));
+            }
+            warnings.push(format!("{}: ignoring unknown column(s): {names}", h.path));
         }
     }
     let sink = Sink::open(cfg)?;
@@ -179,10 +186,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         }
         report_files.push(f);
     }
-    let Sink { results, results_file, rejects, rejects_file } = sink;
+    let Sink { results, results_file, rejects, rejects_file, rejects_name } = sink;
     results.finish().map_err(|e| out_err(cfg, e))?;
-    let mut rw = rejects.finish().map_err(wr(std::path::Path::new("rejects")))?;
-    rw.flush().map_err(wr(std::path::Path::new("rejects")))?;
+    let mut rw = rejects.finish().map_err(wr(&rejects_name))?;
+    rw.flush().map_err(wr(&rejects_name))?;
     drop(rw);
     let mut written = Vec::new();
     for f in results_file.into_iter().chain(rejects_file).chain(report_files) {

@@ -30,6 +30,8 @@ pub(super) struct Sink {
     pub(super) results_file: Option<AtomicFile>,
     pub(super) rejects: RejectsWriter<Box<dyn Write + Send>>,
     pub(super) rejects_file: Option<AtomicFile>,
+    /// Where rejects go, for an error message: the path, or `stderr`.
+    pub(super) rejects_name: std::path::PathBuf,
 }
 
 pub(super) fn wr(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
@@ -70,6 +72,7 @@ impl Sink {
             }
         };
         let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
+        let rejects_name = rejects_path.clone().unwrap_or_else(|| "stderr".into());
         let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
             None => (RejectsWriter::lazy(Box::new(io::stderr()) as Box<dyn Write + Send>), None),
             Some(p) => {
@@ -78,7 +81,7 @@ impl Sink {
                 (RejectsWriter::new(w).map_err(wr(&p))?, Some(f))
             }
         };
-        Ok(Sink { results, results_file, rejects, rejects_file })
+        Ok(Sink { results, results_file, rejects, rejects_file, rejects_name })
     }
 }
 

@@ -105,7 +105,7 @@ impl<'a> Writer<'a> {
                 Ok(Err(rej)) => rej,
             };
             self.report.rows.rejected += 1;
-            self.sink.rejects.write(rej).map_err(wr(std::path::Path::new("rejects")))?;
+            self.sink.rejects.write(rej).map_err(wr(&self.sink.rejects_name))?;
             if let Some(max) = cfg.max_rejects
                 && self.report.rows.rejected > max
             {

@@ -15,6 +15,8 @@ mod determinism;
 mod docs;
 #[path = "../duplicates.rs"]
 mod duplicates;
+#[path = "../faults.rs"]
+mod faults;
 #[path = "../generate.rs"]
 mod generate;
 #[path = "../holidays.rs"]
