@@ -70,10 +70,10 @@ enum Layout {
 
 #[derive(Args, Debug)]
 struct AssessArgs {
-    /// Input files (.csv, .csv.gz; - reads CSV from stdin).
+    /// Input files (.csv, .csv.gz, .parquet; - reads CSV from stdin).
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// Per-loan results: .csv or .jsonl (default: CSV on stdout).
+    /// Per-loan results: .csv, .jsonl or .parquet (default: CSV on stdout).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Aggregate report (repeatable): .json, .md, .html (self-contained page with charts) or .csv (one row per group).
