@@ -1,13 +1,20 @@
 //! The duplicate check: a 64-bit fingerprint per loan id seen, in 65,536
-//! sorted vectors (8-9 bytes a loan).
+//! sorted vectors (6-7 bytes a loan).
 
 /// A set of 64-bit fingerprints in 65,536 sorted vectors chosen by the top
-/// 16 bits. A vector grows by an eighth at a time, so the set costs about 8–9
-/// bytes per loan (about 90 MB at 10 million loans) plus 1.5 MB; an insert is
-/// a binary search and a short move (about 150 entries per vector at 10
-/// million loans).
+/// 16 bits; each vector keeps the other 48 bits (the top 16 are its index),
+/// as three big-endian 16-bit words so that array order is numeric order. A
+/// vector grows by an eighth at a time, so the set costs about 6–7 bytes per
+/// loan (about 70 MB at 10 million loans) plus 1.5 MB; an insert is a binary
+/// search and a short move (about 150 entries per vector at 10 million loans).
 pub(super) struct FingerprintSet {
-    pub(super) shards: Vec<Vec<u64>>,
+    pub(super) shards: Vec<Vec<[u16; 3]>>,
+}
+
+/// The low 48 bits of a fingerprint, as stored.
+#[inline]
+fn low48(h: u64) -> [u16; 3] {
+    [(h >> 32) as u16, (h >> 16) as u16, h as u16]
 }
 
 impl Default for FingerprintSet {
@@ -45,13 +52,14 @@ impl FingerprintSet {
     /// Adds `h`; false if it was already there.
     pub(super) fn insert(&mut self, h: u64) -> bool {
         let shard = &mut self.shards[(h >> 48) as usize];
-        match shard.binary_search(&h) {
+        let key = low48(h);
+        match shard.binary_search(&key) {
             Ok(_) => false,
             Err(i) => {
                 if shard.len() == shard.capacity() {
                     shard.reserve_exact((shard.len() / 8).max(4));
                 }
-                shard.insert(i, h);
+                shard.insert(i, key);
                 true
             }
         }
@@ -74,6 +82,16 @@ pub(super) fn prefetch<T>(x: &T) {
 mod tests {
     use super::*;
     use crate::loan::id_fingerprint;
+
+    #[test]
+    fn stored_words_sort_as_the_numbers() {
+        let mut xs: Vec<u64> = (0..5000u64).map(|i| id_fingerprint(&i.to_string()) & 0xFFFF_FFFF_FFFF).collect();
+        xs.extend([0, 1, 0xFFFF, 0x1_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0xFFFF_FFFF_FFFF]);
+        let mut words: Vec<[u16; 3]> = xs.iter().map(|&x| low48(x)).collect();
+        xs.sort();
+        words.sort();
+        assert_eq!(words, xs.iter().map(|&x| low48(x)).collect::<Vec<_>>());
+    }
 
     #[test]
     fn fingerprint_set_finds_repeats_across_growth() {
