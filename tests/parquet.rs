@@ -455,3 +455,36 @@ fn typed_parquet_and_its_csv_twin_give_identical_results_and_rejects() {
         read("rp.rejects.csv")
     );
 }
+
+/// Parquet files found by fuzzing (fuzz/regressions/parquet/) on which
+/// polars 0.55 panics instead of returning an error: each is now the file's
+/// fatal error (exit 2, named, no panic message, nothing written). The one
+/// that makes polars ask for 2^61 bytes still aborts (FUZZING.md, open).
+#[test]
+fn parquet_files_that_panicked_polars_are_fatal_errors_naming_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/parquet");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("oom-") {
+            continue;
+        }
+        let out_path = d.path().join("r.csv");
+        let out = run(&[
+            "assess",
+            &e.path().to_string_lossy(),
+            "--as-of",
+            "2026-01-15",
+            "--out",
+            &out_path.to_string_lossy(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(&name) && err.contains("not a readable Parquet file"), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!out_path.exists() && std::fs::read_dir(d.path()).unwrap().next().is_none(), "{name}: output left");
+        seen += 1;
+    }
+    assert!(seen >= 6, "{seen} regression files");
+}

@@ -68,6 +68,40 @@ pub struct ParquetSource {
     chunk: Option<(DataFrame, usize)>,
 }
 
+/// Runs polars on a file a user gave us. polars 0.55 panics on some
+/// malformed files instead of returning an error (fuzz/regressions/parquet/
+/// holds the ones found); such a panic becomes this file's error, and its
+/// message stays off stderr.
+fn guarded<T>(path: &str, read: impl FnOnce() -> Result<T, InputError>) -> Result<T, InputError> {
+    use std::cell::Cell;
+    thread_local! {
+        static QUIET: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info)
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    QUIET.with(|q| q.set(was));
+    r.unwrap_or_else(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no reason given".into());
+        Err(InputError::Other {
+            path: path.into(),
+            message: format!("not a readable Parquet file: the Parquet reader failed ({why})"),
+        })
+    })
+}
+
 /// Rows decoded from a row group at a time.
 const CHUNK_ROWS: usize = 64 * 1024;
 
@@ -77,6 +111,10 @@ fn pe(path: &str) -> impl Fn(PolarsError) -> InputError + '_ {
 
 impl ParquetSource {
     pub fn open(path: &str) -> Result<ParquetSource, InputError> {
+        guarded(path, || Self::open_file(path))
+    }
+
+    fn open_file(path: &str) -> Result<ParquetSource, InputError> {
         let file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.into(), source })?;
         let mut reader = ParquetReader::new(file);
         let schema = reader.schema().map_err(pe(path))?;
@@ -165,13 +203,17 @@ impl ParquetSource {
             std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
         let mut reader = ParquetReader::new(file);
         reader.set_metadata(std::sync::Arc::new(one));
-        let df = reader
-            .with_columns(Some(self.read_columns.clone()))
-            .with_slice(Some((self.in_group, n)))
-            .read_parallel(ParallelStrategy::None)
-            .set_rechunk(true)
-            .finish()
-            .map_err(pe(&self.path))?;
+        let columns = self.read_columns.clone();
+        let at = self.in_group;
+        let df = guarded(&self.path, || {
+            reader
+                .with_columns(Some(columns))
+                .with_slice(Some((at, n)))
+                .read_parallel(ParallelStrategy::None)
+                .set_rechunk(true)
+                .finish()
+                .map_err(pe(&self.path))
+        })?;
         if df.height() != n {
             return Err(InputError::Other {
                 path: self.path.clone(),

@@ -1,0 +1,146 @@
+//! Shared plumbing for the `cargo afl` fuzz targets in `src/bin/`.
+//!
+//! Every target reads one input from stdin through `afl::fuzz!` (persistent
+//! mode under `cargo afl fuzz`; a plain run of the binary with a file on
+//! stdin replays it, which is how a crash is reproduced with a backtrace).
+//!
+//! Oracles shared by the targets:
+//! - no panic anywhere (the afl panic hook turns a panic into an abort);
+//! - `engine::assess` never returns `Err(InvariantViolation)`;
+//! - the money invariant: `recoverable + barred + undetermined == gross`,
+//!   each part >= 0 (checked again here, not only trusted from the engine);
+//! - `engine::explain` decides the loan exactly as `engine::assess` does.
+
+use chrono::NaiveDate;
+use deficiency::engine::{self, Env};
+use deficiency::holidays::HolidayCalendar;
+use deficiency::input::{Batch, Fields, Layout, RecordSource, RowContext};
+use deficiency::loan::Loan;
+use deficiency::money::Money;
+use deficiency::settings::Settings;
+use std::path::PathBuf;
+
+/// The `--as-of` date the file-reading targets judge deadlines against
+/// (the one the tests and README use).
+pub fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).expect("date")
+}
+
+/// Runs `f` on a thread with the pipeline's worker stack, as the CLI does
+/// for the engine (`pipeline::WORKER_STACK`). A panic on that thread still
+/// aborts the process through afl's panic hook.
+pub fn with_worker_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(deficiency::pipeline::WORKER_STACK)
+            .spawn_scoped(s, f)
+            .expect("spawn worker")
+            .join()
+            .unwrap_or_else(|_| std::process::abort())
+    })
+}
+
+/// Assesses one loan and checks every engine oracle; aborts on a violation.
+pub fn check_loan(loan: &Loan, env: Env) {
+    let a = match engine::assess(loan, env) {
+        Ok(a) => a,
+        Err(e) => panic!("engine::assess returned InvariantViolation: {e:?}\nloan: {loan:#?}"),
+    };
+    let gross = a.amounts.gross;
+    assert!(
+        a.recoverable >= Money::ZERO && a.barred >= Money::ZERO && a.undetermined >= Money::ZERO,
+        "negative part: {a:?}\nloan: {loan:#?}"
+    );
+    assert_eq!(a.recoverable + a.barred + a.undetermined, gross, "money invariant broken: {a:?}\nloan: {loan:#?}");
+    assert!(!a.reasons.is_empty(), "assessment without a reason: {a:?}");
+    match engine::explain(loan, env) {
+        Ok((e, _tree)) => assert_eq!(e, a, "explain decided differently from assess\nloan: {loan:#?}"),
+        Err(e) => panic!("engine::explain returned InvariantViolation (assess did not): {e:?}\nloan: {loan:#?}"),
+    }
+}
+
+/// Reads every batch of every source, types each record with
+/// `Header::parse_row` (a reject is fine) and checks every accepted loan
+/// with [`check_loan`]. An `InputError` is fine (a fatal, reported error).
+/// Returns (accepted, rejected).
+pub fn drain(sources: Vec<Box<dyn RecordSource>>, settings: &Settings) -> (u64, u64) {
+    let as_of = as_of();
+    let env = Env { settings, calendar: HolidayCalendar::embedded(), as_of };
+    let row_cx = RowContext { as_of, assumptions: &[] };
+    let mut batch = Batch::default();
+    let mut fields = Fields::default();
+    let (mut ok, mut bad) = (0u64, 0u64);
+    for mut src in sources {
+        loop {
+            let n = match src.next_batch(&mut batch, 64) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            for i in 0..n {
+                let rec = batch.get(i, &mut fields);
+                match src.header().parse_row(&rec, rec.row(), rec.line(), row_cx) {
+                    Ok(parsed) => {
+                        ok += 1;
+                        check_loan(&parsed.loan, env);
+                    }
+                    Err(_reject) => bad += 1,
+                }
+            }
+        }
+        let _ = src.not_assessed();
+        let _ = src.warnings();
+    }
+    if debug() {
+        eprintln!("deficiency-fuzz: {ok} loan(s) assessed, {bad} row(s) rejected");
+    }
+    (ok, bad)
+}
+
+/// `FUZZ_DEBUG=1` when replaying an input by hand: the targets say what
+/// they did on stderr (never set under afl-fuzz).
+pub fn debug() -> bool {
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("FUZZ_DEBUG").is_some())
+}
+
+/// Opens `paths` in `layout` and drains them; an open error is fine.
+pub fn open_and_drain(paths: &[String], layout: Layout) {
+    let settings = Settings::default();
+    match deficiency::input::open(paths, layout) {
+        Ok(sources) => {
+            with_worker_stack(|| drain(sources, &settings));
+        }
+        Err(e) if debug() => eprintln!("deficiency-fuzz: open: {e}"),
+        Err(_) => {}
+    }
+}
+
+/// A private scratch directory for targets whose reader wants a path
+/// (in /dev/shm when there is one, so no disk I/O per execution). Each
+/// fuzzer instance gets its own: named after the parent's pid, which under
+/// `afl-fuzz` is the fork server (stable across the forked children).
+/// Files are overwritten on every execution.
+pub fn scratch_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let base =
+            if std::path::Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
+        let d = base.join(format!("deficiency-fuzz-{}", std::os::unix::process::parent_id()));
+        std::fs::create_dir_all(&d).expect("scratch dir");
+        d
+    })
+    .clone()
+}
+
+/// Writes `data` to `dir/name` and returns the path as a string.
+pub fn write_input(dir: &std::path::Path, name: &str, data: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, data).expect("write scratch input");
+    p.display().to_string()
+}
+
+/// Splits an input into up to `max` files at NUL bytes (the agency targets
+/// take an acquisition/origination file and a performance file in one input).
+pub fn split_files(data: &[u8], max: usize) -> Vec<&[u8]> {
+    data.splitn(max, |b| *b == 0).collect()
+}
