@@ -103,6 +103,10 @@ struct AssessArgs {
     /// No summary or progress on stderr.
     #[arg(long)]
     quiet: bool,
+    /// CSV results and rejects safe to open in a spreadsheet: a cell from
+    /// the input starting with = + - @ tab or CR gets a leading '.
+    #[arg(long)]
+    csv_safe: bool,
 }
 
 #[derive(Args, Debug)]
@@ -223,6 +227,7 @@ fn assess(a: AssessArgs) -> Result<i32, Fatal> {
         assumptions: assumptions(&a.assume)?,
         max_rejects: a.max_rejects,
         progress: !a.quiet && std::io::stderr().is_terminal(),
+        csv_safe: a.csv_safe,
     };
     let summary = match pipeline::run(&cfg) {
         Ok(s) => s,

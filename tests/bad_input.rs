@@ -582,3 +582,36 @@ fn odd_inputs_never_panic() {
         }
     }
 }
+
+/// `--csv-safe`: loan ids and rejected values that a spreadsheet would run
+/// as formulas get a leading `'` in the results and rejects CSV; without the
+/// flag the cells are written as given.
+#[test]
+fn csv_safe_neutralises_formula_like_cells_in_results_and_rejects() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let input = write(
+        d.path(),
+        "formulas.csv",
+        b"loan_id,event_type,event_date,unpaid_principal,sale_price\n\
+          \"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",trustee_sale,2025-06-10,100000,80000\n\
+          @SUM(1),trustee_sale,2025-06-10,100000,80000\n\
+          +1,trustee_sale,2025-06-10,100000,-2+3\n\
+          plain,trustee_sale,2025-06-10,100000,80000\n",
+    );
+    let safe = d.path().join("safe");
+    let out = assess(&input, &safe, &["--csv-safe", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let (_, rows) = parse_csv_text(&read(&safe.join("results.csv")));
+    let ids: Vec<&str> = rows.iter().map(|r| r["loan_id"].as_str()).collect();
+    assert_eq!(ids, ["'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1)", "plain"]);
+    let (_, rejects) = parse_csv_text(&read(&safe.join("results.rejects.csv")));
+    assert_eq!((rejects[0]["loan_id"].as_str(), rejects[0]["value"].as_str()), ("'+1", "'-2+3"));
+
+    let plain = d.path().join("plain");
+    let out = assess(&input, &plain, &["--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let (_, rows) = parse_csv_text(&read(&plain.join("results.csv")));
+    assert_eq!(rows[1]["loan_id"], "@SUM(1)");
+    let (_, rejects) = parse_csv_text(&read(&plain.join("results.rejects.csv")));
+    assert_eq!((rejects[0]["loan_id"].as_str(), rejects[0]["value"].as_str()), ("+1", "-2+3"));
+}

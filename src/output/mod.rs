@@ -80,6 +80,18 @@ result_columns! {
 }
 
 /// Every results column name, in order.
+/// OWASP "CSV injection": a text cell a spreadsheet would run as a formula
+/// (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+/// leading `'`, which spreadsheets show as text. Applied to the text that
+/// comes from input files (loan ids, file names, rejected values) in CSV
+/// outputs under `--csv-safe`; codes and citations never start so.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 pub fn columns() -> Vec<&'static str> {
     Column::ALL.iter().map(|c| c.name()).collect()
 }

@@ -9,6 +9,8 @@ pub const COLUMNS: &[&str] = &["file", "row", "line", "loan_id", "column", "valu
 pub struct RejectsWriter<W: Write> {
     w: csv::Writer<W>,
     header_written: bool,
+    /// `--csv-safe`: see [`super::spreadsheet_safe`].
+    safe: bool,
 }
 
 impl<W: Write> RejectsWriter<W> {
@@ -23,7 +25,14 @@ impl<W: Write> RejectsWriter<W> {
     /// Rejects on a stream shared with other messages (stderr): the header
     /// comes with the first reject, so a run without rejects prints nothing.
     pub fn lazy(inner: W) -> Self {
-        RejectsWriter { w: csv::WriterBuilder::new().from_writer(inner), header_written: false }
+        RejectsWriter { w: csv::WriterBuilder::new().from_writer(inner), header_written: false, safe: false }
+    }
+
+    /// Writes the cells that come from the input (file, loan id, value)
+    /// spreadsheet-safe ([`super::spreadsheet_safe`]).
+    pub fn spreadsheet_safe(mut self, on: bool) -> Self {
+        self.safe = on;
+        self
     }
 
     fn header(&mut self) -> io::Result<()> {
@@ -38,13 +47,15 @@ impl<W: Write> RejectsWriter<W> {
         self.header()?;
         let row = r.row.to_string();
         let line = r.line.map(|l| l.to_string()).unwrap_or_default();
+        let cell = |s: &'_ str| if self.safe { super::spreadsheet_safe(s).into_owned() } else { s.to_string() };
+        let (file, loan_id, value) = (cell(&r.file), cell(r.loan_id.as_deref().unwrap_or("")), cell(&r.value));
         self.w.write_record([
-            r.file.as_str(),
+            file.as_str(),
             row.as_str(),
             line.as_str(),
-            r.loan_id.as_deref().unwrap_or(""),
+            loan_id.as_str(),
             r.column.as_str(),
-            r.value.as_str(),
+            value.as_str(),
             r.error.as_str(),
         ])?;
         Ok(())

@@ -42,6 +42,8 @@ impl Format {
 pub struct CsvResults<W: Write> {
     w: W,
     buf: Vec<u8>,
+    /// `--csv-safe`: see [`super::spreadsheet_safe`].
+    safe: bool,
 }
 
 impl<W: Write> CsvResults<W> {
@@ -55,7 +57,13 @@ impl<W: Write> CsvResults<W> {
         }
         head.push(b'\n');
         inner.write_all(&head)?;
-        Ok(CsvResults { w: inner, buf: Vec::with_capacity(512) })
+        Ok(CsvResults { w: inner, buf: Vec::with_capacity(512), safe: false })
+    }
+
+    /// Writes text cells spreadsheet-safe ([`super::spreadsheet_safe`]).
+    pub fn spreadsheet_safe(mut self, on: bool) -> Self {
+        self.safe = on;
+        self
     }
 
     /// Writes rows already formatted by [`csv_row`].
@@ -67,7 +75,7 @@ impl<W: Write> CsvResults<W> {
 impl<W: Write + Send> ResultWriter for CsvResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
         self.buf.clear();
-        csv_row(r, &mut self.buf);
+        csv_row(r, &mut self.buf, self.safe);
         self.w.write_all(&self.buf)
     }
 
@@ -80,7 +88,9 @@ impl<W: Write + Send> ResultWriter for CsvResults<W> {
 /// csv crate's writer gives with its defaults (a field is quoted only when
 /// it holds a comma, a quote or a line end; quotes are doubled). Columns and
 /// their order come from [`Column`].
-pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
+/// With `safe`, text cells are made spreadsheet-safe
+/// ([`super::spreadsheet_safe`]).
+pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>, safe: bool) {
     for (i, &c) in Column::ALL.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -94,7 +104,11 @@ pub fn csv_row(r: &ResultRow, out: &mut Vec<u8>) {
             }
             Value::Text(t) => {
                 let start = out.len();
-                out.extend_from_slice(t.as_bytes());
+                if safe {
+                    out.extend_from_slice(super::spreadsheet_safe(t).as_bytes());
+                } else {
+                    out.extend_from_slice(t.as_bytes());
+                }
                 quote_if_needed(out, start);
             }
             Value::Money(m) => {

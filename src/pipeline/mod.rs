@@ -58,6 +58,9 @@ pub struct RunConfig {
     pub assumptions: Vec<Assumption>,
     pub max_rejects: Option<u64>,
     pub progress: bool,
+    /// `--csv-safe`: text from the input written so spreadsheets do not run
+    /// it as a formula ([`crate::output::spreadsheet_safe`]).
+    pub csv_safe: bool,
 }
 
 /// What a finished run reports on stderr.
@@ -152,7 +155,14 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let ignored = AtomicU64::new(0);
     let payment_is_sale = AtomicU64::new(0);
 
-    let job = Job { row_cx, env, ignored: &ignored, payment_is_sale: &payment_is_sale, csv: sink.results.is_csv() };
+    let job = Job {
+        row_cx,
+        env,
+        ignored: &ignored,
+        payment_is_sale: &payment_is_sale,
+        csv: sink.results.is_csv(),
+        csv_safe: cfg.csv_safe,
+    };
     let writer = Writer::new(cfg, sink, report, progress);
     let (sink, mut report) = if cfg.threads <= 1 {
         pool.install(|| run_sequential(&mut sources, writer, job))?

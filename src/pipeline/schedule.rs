@@ -44,6 +44,8 @@ pub(super) struct Job<'a> {
     pub(super) payment_is_sale: &'a AtomicU64,
     /// Format results as CSV in the workers.
     pub(super) csv: bool,
+    /// `--csv-safe`.
+    pub(super) csv_safe: bool,
 }
 
 /// One worker's share of a batch: its rows typed and assessed, in order,
@@ -97,7 +99,7 @@ impl input::Visit for Filler<'_> {
         if let Ok(Ok(r)) = &item {
             hash = id_fingerprint(&r.loan_id);
             if self.job.csv {
-                crate::output::results::csv_row(r, self.csv);
+                crate::output::results::csv_row(r, self.csv, self.job.csv_safe);
             }
             self.tally.add(&Line::of(r));
         }

@@ -48,15 +48,22 @@ impl Sink {
         let (results, results_file) = match &cfg.out {
             None => {
                 let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout()));
-                (Results::Csv(CsvResults::new(out).map_err(wr(std::path::Path::new("-")))?), None)
+                (
+                    Results::Csv(
+                        CsvResults::new(out).map_err(wr(std::path::Path::new("-")))?.spreadsheet_safe(cfg.csv_safe),
+                    ),
+                    None,
+                )
             }
             Some(p) => {
                 let mut f = AtomicFile::create(p).map_err(wr(p))?;
                 let w = f.writer().map_err(wr(p))?;
                 let rw = match Format::from_path(p) {
-                    Some(Format::Csv) => {
-                        Results::Csv(CsvResults::new(Box::new(w) as Box<dyn Write + Send>).map_err(wr(p))?)
-                    }
+                    Some(Format::Csv) => Results::Csv(
+                        CsvResults::new(Box::new(w) as Box<dyn Write + Send>)
+                            .map_err(wr(p))?
+                            .spreadsheet_safe(cfg.csv_safe),
+                    ),
                     Some(Format::Jsonl) => Results::Rows(Box::new(JsonlResults::new(w))),
                     Some(Format::Parquet) => {
                         Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?))
@@ -74,11 +81,14 @@ impl Sink {
         let rejects_path = cfg.rejects.clone().or_else(|| cfg.out.as_deref().map(default_rejects_path));
         let rejects_name = rejects_path.clone().unwrap_or_else(|| "stderr".into());
         let (rejects, rejects_file): (RejectsWriter<Box<dyn Write + Send>>, _) = match rejects_path {
-            None => (RejectsWriter::lazy(Box::new(io::stderr()) as Box<dyn Write + Send>), None),
+            None => (
+                RejectsWriter::lazy(Box::new(io::stderr()) as Box<dyn Write + Send>).spreadsheet_safe(cfg.csv_safe),
+                None,
+            ),
             Some(p) => {
                 let mut f = AtomicFile::create(&p).map_err(wr(&p))?;
                 let w: Box<dyn Write + Send> = Box::new(f.writer().map_err(wr(&p))?);
-                (RejectsWriter::new(w).map_err(wr(&p))?, Some(f))
+                (RejectsWriter::new(w).map_err(wr(&p))?.spreadsheet_safe(cfg.csv_safe), Some(f))
             }
         };
         Ok(Sink { results, results_file, rejects, rejects_file, rejects_name })
