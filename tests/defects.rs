@@ -159,3 +159,25 @@ fn report_names_the_physical_line_after_a_multi_line_field() {
     let err = stderr(&o);
     assert!(err.contains("line 4: column \"outcome\": \"nonsense\""), "{err}");
 }
+
+/// The fuzzer's slow loan (FUZZING.md, `engine`): most columns blank, dates
+/// that open the note path, restarts, probate and the stay, so the engine
+/// explores thousands of answer combinations. It must still decide the loan
+/// the same way as `explain` does, with the money invariant, and without
+/// running out of stack.
+#[test]
+fn a_loan_with_many_open_questions_is_still_decided_consistently() {
+    let input =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/engine/slow-many-open-questions.csv");
+    let out = run(cmd().arg("assess").arg(&input).args(["--as-of", "2029-05-13", "--quiet"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, rows) = parse_csv_text(&String::from_utf8_lossy(&out.stdout));
+    let r = &rows[0];
+    assert_eq!(r["outcome"], "needs_review");
+    let cents = |k: &str| r[k].replace('.', "").parse::<i128>().unwrap();
+    assert_eq!(cents("recoverable") + cents("barred") + cents("undetermined"), cents("gross_deficiency"));
+    let explained = run(cmd().arg("explain").arg(&input).args(["--loan", "L1", "--as-of", "2029-05-13"]));
+    assert_eq!(explained.status.code(), Some(0), "{}", stderr(&explained));
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(text.contains("needs_review") && text.contains(&r["primary_reason"]), "{}", &text[..text.len().min(2000)]);
+}
