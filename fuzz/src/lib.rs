@@ -120,6 +120,18 @@ pub fn open_and_drain(paths: &[String], layout: Layout) {
 /// fuzzer instance gets its own: named after the parent's pid, which under
 /// `afl-fuzz` is the fork server (stable across the forked children).
 /// Files are overwritten on every execution.
+/// An agency target: `data` is one to three files separated by NUL bytes,
+/// each written to a scratch file named after `name`, then opened with
+/// `layout` and drained.
+pub fn agency_files(dir: &std::path::Path, data: &[u8], name: &str, layout: Layout) {
+    let paths: Vec<String> = split_files(data, 3)
+        .iter()
+        .enumerate()
+        .map(|(i, part)| write_input(dir, &format!("{name}-{i}.txt"), part))
+        .collect();
+    open_and_drain(&paths, layout);
+}
+
 pub fn scratch_dir() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {

@@ -7,12 +7,5 @@ use deficiency::input::Layout;
 
 fn main() {
     let dir = deficiency_fuzz::scratch_dir();
-    afl::fuzz!(|data: &[u8]| {
-        let paths: Vec<String> = deficiency_fuzz::split_files(data, 3)
-            .iter()
-            .enumerate()
-            .map(|(i, part)| deficiency_fuzz::write_input(&dir, &format!("fannie_mae-{i}.txt"), part))
-            .collect();
-        deficiency_fuzz::open_and_drain(&paths, Layout::FannieMae);
-    });
+    afl::fuzz!(|data: &[u8]| deficiency_fuzz::agency_files(&dir, data, "fannie_mae", Layout::FannieMae));
 }
