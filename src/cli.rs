@@ -1,5 +1,5 @@
 //! The command line: parses arguments once into library settings, runs the
-//! command, and maps the result to an exit status (SPEC §2): 0 every row
+//! command, and maps the result to an exit status (README "Exit status"): 0 every row
 //! assessed; 1 finished with rejected rows; 2 fatal.
 
 use crate::engine::{self, Env};

@@ -1,4 +1,4 @@
-//! Deadline arithmetic (LEGAL-RULES §2.4, §1.14).
+//! Deadline arithmetic (docs/law.md "How deadlines are computed").
 //!
 //! - "'Month' means a calendar month, unless otherwise expressed" (CCP 17(b)(4);
 //!   Gov. Code 6804): take the same day of the month `n` months later.
@@ -170,7 +170,7 @@ fn merge(windows: &[Window]) -> smallvec::SmallVec<[Merged; 4]> {
 }
 
 /// The last day of a period of `months` calendar months from `start`, not
-/// counting the days inside `windows` (SPEC-R2 §A2), then rolled forward past
+/// counting the days inside `windows` (docs/law.md "How deadlines are computed"), then rolled forward past
 /// weekends and court holidays when `roll` is set. With one window this is
 /// exactly the v1 deadline.
 pub fn period_end(
@@ -275,7 +275,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// LEGAL-RULES §5.1, month arithmetic and roll-forward, no tolling.
+    /// docs/law.md "How deadlines are computed", month arithmetic and roll-forward, no tolling.
     #[test]
     fn deadline_table_5_1() {
         let cal = HolidayCalendar::embedded();
@@ -300,7 +300,7 @@ mod tests {
         }
     }
 
-    /// LEGAL-RULES §5.1 notes and §1.14: the 337 deadlines with rule 9 tolling.
+    /// docs/law.md "How deadlines are computed": the 337 deadlines with rule 9 tolling.
     #[test]
     fn emergency_rule_9_tolling() {
         let cal = HolidayCalendar::embedded();
@@ -329,7 +329,7 @@ mod tests {
         assert_eq!(add_months(d("9999-11-30"), 3, MonthEnd::Overflow), LAST_DATE);
     }
 
-    /// SPEC-R2 §A2 (R10): two windows in one period add both their days.
+    /// docs/law.md "How deadlines are computed": two windows in one period add both their days.
     #[test]
     fn windows_add_their_days_and_merge() {
         let cal = HolidayCalendar::embedded();

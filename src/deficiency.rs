@@ -1,4 +1,4 @@
-//! The deficiency arithmetic (LEGAL-RULES §2.1; SPEC §4 "Amounts").
+//! The deficiency arithmetic (docs/law.md "How amounts are split").
 //!
 //! - `total_debt` = unpaid principal + accrued interest + advances + costs.
 //! - `gross_deficiency` = total debt − sale price (for `senior_sale`: total

@@ -1,4 +1,4 @@
-//! The loan model: one row of the native layout (SPEC §3), typed.
+//! The loan model: one row of the native layout (README "Input: the native layout"), typed.
 //!
 //! `Option` means the fact is unknown (a blank cell with no default). Columns
 //! with a default are plain values: the default is part of the layout's
@@ -7,7 +7,7 @@
 use crate::money::Money;
 use chrono::NaiveDate;
 
-/// What a column holds (SPEC §3 value syntax). Readers, `generate` and
+/// What a column holds (README "Input: the native layout" value syntax). Readers, `generate` and
 /// `deficiency rules` take a column's kind from its declaration below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,21 +130,21 @@ fields! {
     MixedUse => ("mixed_use", Bool),
     LienReleased => ("lien_released", Bool),
     ConsentPaymentRequired => ("consent_payment_required", Bool),
-    // Not a SPEC §3 column: the foreclosure method of a `foreclosure_sale`,
+    // Not a README "Input: the native layout" column: the foreclosure method of a `foreclosure_sale`,
     // normally supplied by `--assume foreclosure_method=...` for public data.
     ForeclosureMethod => ("foreclosure_method", Enum),
-    // Not a SPEC §3 column: the agency's own net loss on the loan (Fannie
+    // Not a README "Input: the native layout" column: the agency's own net loss on the loan (Fannie
     // Mae / Freddie Mac published formula), carried to the report only.
     AgencyNetLoss => ("agency_net_loss", SignedMoney),
 }
 
 impl Field {
-    /// Columns a row must have (SPEC §3). `sale_price` is required for every
+    /// Columns a row must have (README "Input: the native layout"). `sale_price` is required for every
     /// event except `senior_sale`, which the reader checks per row.
     pub const REQUIRED: &'static [Field] =
         &[Field::LoanId, Field::EventType, Field::EventDate, Field::UnpaidPrincipal, Field::SalePrice];
 
-    /// Columns outside SPEC §3 (foreclosure method, agency net loss), last in
+    /// Columns outside README "Input: the native layout" (foreclosure method, agency net loss), last in
     /// [`Field::ALL`]: read when present, never generated.
     pub const EXTENSIONS: &'static [Field] = &[Field::ForeclosureMethod, Field::AgencyNetLoss];
 }
@@ -175,7 +175,7 @@ macro_rules! enumeration {
 }
 
 enumeration!(
-    /// What ended this loan's security (SPEC §3 event table).
+    /// What ended this loan's security (README "Input: the native layout" event table).
     EventType {
         JudicialSale => "judicial_sale",
         TrusteeSale => "trustee_sale",

@@ -1,7 +1,7 @@
-//! The decision engine: applies the rules in SPEC §4's decision order and
+//! The decision engine: applies the rules in the decision order of docs/law.md "How a loan is decided" and
 //! resolves unknown facts without guessing.
 //!
-//! This module alone knows the order (SPEC-R2 §3):
+//! This module alone knows the order (docs/law.md "How a loan is decided"):
 //! 1. out of state → `out_of_scope`; a sale that military service may make
 //!    invalid → `scra_sale_validity` (a carve-out, below);
 //! 2. no shortfall → `no_deficiency` / `sale_covers_debt`;
@@ -122,7 +122,7 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf, cx: &Ctx) -> Result<Assessment, I
     })
 }
 
-/// The carve-outs that apply (SPEC-R2 §3): `scra_sale_validity` (with
+/// The carve-outs that apply (docs/law.md "How a loan is decided"): `scra_sale_validity` (with
 /// `missing:origination_date` when only a blank origination makes it apply),
 /// then `fraud_or_waste` on a loan with a shortfall. They branch on nothing.
 fn carve_outs(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Reasons {
@@ -315,15 +315,15 @@ fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explan
     }
 }
 
-/// How a branch ranks when choosing the one that decides (SPEC-R2 §3,
-/// §A7): a branch decided by a review code ranks after every other; then
+/// How a branch ranks when choosing the one that decides (docs/law.md "How a loan is decided" and
+/// "How deadlines are computed"): a branch decided by a review code ranks after every other; then
 /// the decision order.
 fn branch_rank(r: Reason) -> (bool, (u8, usize)) {
     (r.is_review(), r.order())
 }
 
-/// Combines the results under each answer to `q` (SPEC §3 "Unknown facts",
-/// SPEC-R2 §A7).
+/// Combines the results under each answer to `q` (README "Input: the native layout",
+/// docs/law.md "How deadlines are computed").
 fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
     let first = &kids[0];
     let same = kids.iter().all(|k| {

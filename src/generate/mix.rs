@@ -485,7 +485,7 @@ pub(super) fn fill_row(rng: &mut Rng, prefix: &[u8], n: u64, row: &mut [Vec<u8>]
     round_2(rng, event, event_date, origination, row);
 }
 
-/// The round-2 columns at low rates (SPEC-R2 §8), blank otherwise: drawn after
+/// The round-2 columns at low rates (README "Input: the native layout"), blank otherwise: drawn after
 /// every version-1 cell, so those cells are unchanged for a seed (a
 /// dismissed bankruptcy replaces a row's "none" or blank).
 fn round_2(rng: &mut Rng, event: Event, event_date: i32, origination: i32, row: &mut [Vec<u8>]) {

@@ -1,6 +1,6 @@
 //! Deterministic synthetic portfolio generator (`deficiency generate`).
 //!
-//! Produces loans in the native input layout (SPEC.md §3) with a realistic mix
+//! Produces loans in the native input layout (README "Input: the native layout") with a realistic mix
 //! of event types, loan purposes, lien positions, borrower types, missing
 //! facts, refinance chains, deadlines and bankruptcies, tuned so that every
 //! outcome and every rule path of the engine occurs within a few thousand rows.
@@ -27,7 +27,7 @@
 //!
 //! # Validity
 //!
-//! Every cell is valid per SPEC §3: dates `YYYY-MM-DD`, money `123456.78`
+//! Every cell is valid per README "Input: the native layout": dates `YYYY-MM-DD`, money `123456.78`
 //! (never negative), booleans `true`/`false`, enumerations in lower
 //! snake_case, `sale_price` blank exactly on `senior_sale` rows, and
 //! `event_date <= deficiency_filed_date <= 2025-12-31` (so a run with

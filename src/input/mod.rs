@@ -214,7 +214,7 @@ pub fn open_native(path: &str) -> Result<Box<dyn RecordSource>, InputError> {
     }
 }
 
-/// A row that could not be assessed (SPEC §6).
+/// A row that could not be assessed (README "What happens when…").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
     pub file: String,
@@ -357,7 +357,7 @@ pub struct Parsed {
     pub last_payment_is_sale: bool,
 }
 
-/// The checks between a row's dates (SPEC §6, SPEC-R2 §1): the column at
+/// The checks between a row's dates (README "What happens when…", docs/law.md "Deadlines"): the column at
 /// fault and a sentence a person can act on.
 fn cross_checks(loan: &Loan, as_of: NaiveDate) -> Result<(), (Field, String)> {
     let fail = |f: Field, why: String| Err((f, why));

@@ -1,4 +1,4 @@
-//! Value syntax of the native layout (SPEC §3): dates, money, booleans,
+//! Value syntax of the native layout (README "Input: the native layout"): dates, money, booleans,
 //! enumerations, integers. Parsed straight from trimmed bytes.
 
 use crate::loan::*;

@@ -1,7 +1,7 @@
 //! Output writers: per-loan results (CSV, JSONL), rejects (CSV), and the
 //! atomic file every output is written through.
 //!
-//! A results row is [`ResultRow`]: the SPEC §4 columns in order, then three
+//! A results row is [`ResultRow`]: the README "Output: per-loan results" columns in order, then three
 //! context columns (`event_type`, `event_date`, `lien_position`, `agency_net_loss`) that let
 //! `deficiency report` rebuild every report group from results alone.
 
@@ -39,7 +39,7 @@ pub enum ColumnKind {
 
 macro_rules! result_columns {
     ($( $variant:ident => ($name:literal, $kind:ident) ),* $(,)?) => {
-        /// The columns of a results file, in order: SPEC §4's, then the
+        /// The columns of a results file, in order: those of README "Output: per-loan results", then the
         /// context `deficiency report` needs to rebuild every group.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Column { $( $variant ),* }
@@ -72,7 +72,7 @@ result_columns! {
     ActionDeadline => ("action_deadline", Date),
     RedemptionEnds => ("redemption_ends", Date),
     Flags => ("flags", List),
-    // Context, after the SPEC §4 columns.
+    // Context, after the README "Output: per-loan results" columns.
     EventType => ("event_type", Code),
     EventDate => ("event_date", Date),
     LienPosition => ("lien_position", Count),

@@ -1,4 +1,4 @@
-//! The rejects file (SPEC §6): `file,row,line,loan_id,column,value,error`.
+//! The rejects file (README "What happens when…"): `file,row,line,loan_id,column,value,error`.
 
 use crate::input::Reject;
 use std::io::{self, Write};

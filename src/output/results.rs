@@ -1,4 +1,4 @@
-//! Per-loan results writers: CSV and JSON Lines (SPEC §4).
+//! Per-loan results writers: CSV and JSON Lines (README "Output: per-loan results").
 //!
 //! CSV: money as plain `1234.56`, dates `YYYY-MM-DD`, blank for none, lists
 //! joined by `;`. JSONL: one object per loan with the same names; money as

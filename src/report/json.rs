@@ -1,4 +1,4 @@
-//! The JSON report (SPEC §5): money as strings with two decimals.
+//! The JSON report (README "Reports"): money as strings with two decimals.
 
 use super::{Group, Report};
 use crate::money;

@@ -1,4 +1,4 @@
-//! Aggregate reports (SPEC §5): totals and groups of recoverable versus
+//! Aggregate reports (README "Reports"): totals and groups of recoverable versus
 //! barred balances, built by adding results rows one at a time, so shards can
 //! be assessed apart and merged ([`Report::merge`]) to the same totals.
 

@@ -24,7 +24,7 @@ use super::prelude::*;
 use crate::loan::Bankruptcy;
 use chrono::NaiveDate;
 
-/// What the bankruptcy facts mean for this loan (SPEC-R2 §A3).
+/// What the bankruptcy facts mean for this loan (docs/law.md "How deadlines are computed").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     None,

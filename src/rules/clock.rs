@@ -1,5 +1,5 @@
 //! What the deadline rules share: the tolling windows of each deadline
-//! (SPEC-R2 §A2) and what a path's clock found (step 6).
+//! (docs/law.md "How deadlines are computed") and what a path's clock found (step 6).
 
 use super::bankruptcy::Status;
 use super::prelude::*;
@@ -22,7 +22,7 @@ pub enum Period {
     Redemption { rule_2: bool },
 }
 
-/// The tolling windows of a deadline (SPEC-R2 §A2 table).
+/// The tolling windows of a deadline (docs/law.md "How deadlines are computed" table).
 pub fn windows(loan: &Loan, cx: &Ctx, period: Period, st: Status) -> Vec<Window> {
     let s = cx.settings();
     let mut w = Vec::new();
@@ -97,7 +97,7 @@ pub fn rule_2(cx: &Ctx) -> Rule2 {
 /// What a path's limitations rules found (step 6).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeBar {
-    /// The time-barred part of the gross (exact; TB of SPEC-R2 §A1.6).
+    /// The time-barred part of the gross (exact; TB of docs/law.md "How deadlines are computed").
     pub amount: Money,
     /// Everything is time-barred: the loan is `time_barred` with `code`.
     pub all: bool,

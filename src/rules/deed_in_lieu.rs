@@ -1,4 +1,4 @@
-//! Deeds in lieu of foreclosure (no statute; LEGAL-RULES §1.9).
+//! Deeds in lieu of foreclosure (no statute; docs/law.md "deed_in_lieu_terms").
 //!
 //! No statute addresses a deficiency after a deed in lieu: 580d needs a sale
 //! under a power of sale, and 580e a sale to a buyer. For a purchase-money

@@ -1,5 +1,5 @@
 //! Federal programs and holders (docs/law.md, hecm_nonrecourse,
-//! federal_holder; SPEC-R2 §B1).
+//! federal_holder; docs/law.md "Flags").
 //!
 //! A HECM (FHA-insured reverse mortgage) is non-recourse: 24 CFR 206.27 makes
 //! the borrower liable only to the extent of the property, and HUD Handbook

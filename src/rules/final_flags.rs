@@ -1,4 +1,4 @@
-//! Flags computed from the finished row (SPEC-R2 §B4, §B5; docs/law.md,
+//! Flags computed from the finished row (docs/law.md "Flags",
 //! do_not_collect and the flags after it). They never change an outcome or
 //! an amount.
 //!
@@ -24,7 +24,7 @@ pub struct Row<'a> {
     pub reasons: &'a [Reason],
     pub gross: Money,
     pub barred: Money,
-    /// The time-barred part of a note or 580a path (TB of SPEC-R2 §A1.6).
+    /// The time-barred part of a note or 580a path (TB of docs/law.md "How deadlines are computed").
     pub time_barred: Money,
 }
 
@@ -96,7 +96,7 @@ fn post_auction_bidding(loan: &Loan) -> bool {
         && loan.sale_final_date.is_some_and(|d| d > loan.event_date)
 }
 
-/// SPEC-R2 §B4.
+/// docs/law.md "Flags".
 fn collection(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut super::Flags) {
     let not_a_note_bar = match row.outcome {
         Outcome::Barred | Outcome::Discharged | Outcome::NoDeficiency => true,
@@ -138,7 +138,7 @@ fn collection(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut super::Fla
     }
 }
 
-/// SPEC-R2 §B5.
+/// docs/law.md "Flags".
 fn reporting(loan: &Loan, row: Row, primary: Option<Rule>, out: &mut super::Flags) {
     let eligible = match row.outcome {
         Outcome::Barred | Outcome::NoDeficiency | Outcome::Recoverable | Outcome::PartiallyRecoverable => true,

@@ -7,7 +7,7 @@
 //! 726(f)–(h) (fraud inducing the loan) and Cornelison v. Kornbluth (1975)
 //! 15 Cal.3d 590 (waste). These preserve a damages claim, not the deficiency
 //! as such, and its amount is for a court: the loan goes to `needs_review`
-//! with the whole gross deficiency undetermined (SPEC §4).
+//! with the whole gross deficiency undetermined (docs/law.md "How amounts are split").
 
 use super::prelude::*;
 

@@ -1,5 +1,5 @@
 //! The California rules: one file per statute or provision, each rule with a
-//! stable code (SPEC §4), its citation and a one-line summary.
+//! stable code (README "Rule codes"), its citation and a one-line summary.
 //!
 //! This module holds the vocabulary every rule shares: [`Rule`] (codes and
 //! citations), [`Reason`] (a rule or a missing fact), [`Flag`] (advisories),
@@ -45,7 +45,7 @@ pub mod prelude {
     pub use crate::loan::Loan;
 }
 
-/// The outcome of a loan (SPEC §4).
+/// The outcome of a loan (README "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Outcome {
     NoDeficiency,
@@ -99,7 +99,7 @@ const fn has_comma(s: &str) -> bool {
     false
 }
 
-/// What a rule does when it applies (SPEC §4's kinds of code).
+/// What a rule does when it applies (docs/law.md "Rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
@@ -130,11 +130,11 @@ macro_rules! rules {
         impl Rule {
             /// Every rule, in decision order.
             pub const ALL: &'static [Rule] = &[ $( Rule::$variant ),* ];
-            /// The stable code (SPEC §4).
+            /// The stable code (README "Rule codes").
             pub fn code(self) -> &'static str { match self { $( Rule::$variant => $code ),* } }
             /// What the rule does when it applies.
             pub const fn kind(self) -> RuleKind { match self { $( Rule::$variant => RuleKind::$kind ),* } }
-            /// The step of SPEC §4's decision order this rule belongs to (1–8).
+            /// The step of the decision order (docs/law.md "How a loan is decided") this rule belongs to (1–8).
             pub const fn step(self) -> u8 { match self { $( Rule::$variant => $step ),* } }
             /// The statute or case, e.g. `CCP 580b(a)(3)`.
             pub const fn citation(self) -> &'static str { match self { $( Rule::$variant => $cite ),* } }

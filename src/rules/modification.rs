@@ -1,5 +1,5 @@
 //! Modifications, forbearance and workout waivers (docs/law.md,
-//! modification_new_money; SPEC-R2 §B2).
+//! modification_new_money; docs/law.md "Flags").
 //!
 //! A modification is not a refinance: the loan keeps its purpose, and
 //! capitalised arrears are not new advances. A renegotiated purchase-money

@@ -43,7 +43,7 @@ fn stay_end(loan: &Loan, st: Status) -> Option<NaiveDate> {
     })
 }
 
-/// Applies 108(c) to the deadline `dl` judged at `judged` (SPEC-R2 §A3),
+/// Applies 108(c) to the deadline `dl` judged at `judged` (docs/law.md "How deadlines are computed"),
 /// asking for a blank petition or stay end only when it matters.
 pub fn extend(loan: &Loan, cx: &mut Ctx, st: Status, dl: NaiveDate, judged: NaiveDate) -> Result<Extended, Ask> {
     let same = Extended { date: dl, kept_alive: false, extended: false };

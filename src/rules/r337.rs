@@ -1,6 +1,6 @@
 //! The action on the note: CCP 337, Com. Code 3118 and CCP 360, installment
 //! by installment (docs/law.md, 337_four_years, 3118_six_years,
-//! 337_installments_time_barred; SPEC-R2 §A1).
+//! 337_installments_time_barred; docs/law.md "How deadlines are computed").
 //!
 //! CCP 337: "Within four years: (a) An action upon any contract, obligation
 //! or liability founded upon an instrument in writing …" and "(d) When the
@@ -90,7 +90,7 @@ struct Block {
     how: Vec<String>,
 }
 
-/// The length and code of the note's period (SPEC-R2 §A1.1).
+/// The length and code of the note's period (docs/law.md "How deadlines are computed").
 fn period(loan: &Loan, cx: &Ctx) -> (u32, Rule, bool) {
     let s = cx.settings();
     match loan.note_negotiable {
@@ -108,8 +108,7 @@ fn installment(cx: &Ctx, first: NaiveDate, k: u32) -> NaiveDate {
 /// Installments a note can have before the judged date (100 years).
 const MAX_INSTALLMENTS: u32 = 1200;
 
-/// The flags of the note path that no question decides (SPEC-R2 §A1.1,
-/// §A1.2): a note that may be negotiable, an accrual date defaulted to the
+/// The flags of the note path that no question decides (docs/law.md "How deadlines are computed"): a note that may be negotiable, an accrual date defaulted to the
 /// event, a balance never accelerated with no maturity date. Set when the
 /// path is chosen, whatever the later steps decide (as version 1 did).
 pub fn path_flags(loan: &Loan, cx: &Ctx) -> Vec<Flag> {

@@ -11,7 +11,7 @@
 //! time of sale under the deed of trust or mortgage." CCP 337(a) repeats the
 //! three-month limit.
 //!
-//! Formula (LEGAL-RULES §2.2): `legal = max(0, indebtedness − max(fair market
+//! Formula (docs/law.md "How amounts are split"): `legal = max(0, indebtedness − max(fair market
 //! value, sale price))`, the indebtedness being principal + interest +
 //! advances (the trustee's `costs` are not part of it). Deadline: 3 months,
 //! tolled by emergency rule 9(b) (periods of 180 days or less) when enabled.

@@ -16,7 +16,7 @@
 //! the amount for which the real property … was sold and the entire amount of
 //! the indebtedness secured".
 //!
-//! Formula (LEGAL-RULES §2.2): `legal = max(0, debt + costs − max(fair value,
+//! Formula (docs/law.md "How amounts are split"): `legal = max(0, debt + costs − max(fair value,
 //! sale price))`. "Fair value" is intrinsic value (Rainer Mortgage v.
 //! Silverwood). The three months run from the sale, the highest bid (Paykar
 //! Construction v. Bedrosian (1999) 71 Cal.App.4th 803). Whether emergency

@@ -1,5 +1,5 @@
 //! Reverse mortgages (docs/law.md, reverse_mortgage_nonrecourse,
-//! reverse_mortgage_terms; SPEC-R2 §B1).
+//! reverse_mortgage_terms; docs/law.md "Flags").
 //!
 //! Civ. Code 1923.2: a reverse mortgage made under the chapter (from
 //! 1998-01-01) on an owner-occupied home is a "nonrecourse loan": the lender

@@ -1,4 +1,4 @@
-//! Fannie Mae Single-Family Loan Performance Data (DATASETS.md §1).
+//! Fannie Mae Single-Family Loan Performance Data (the publisher's file layout).
 //!
 //! Two layouts, both pipe-delimited without a header:
 //! - the combined layout (October 2020 on): 108, 110 or 113 fields per
@@ -7,7 +7,7 @@
 //!   22 to 24 in early downloads) with one record per loan, and a
 //!   performance file (28 to 31 fields) with one record per loan per month.
 //!
-//! Positions below are 0-based (DATASETS.md gives 1-based ones).
+//! Positions below are 0-based (the published layouts give 1-based ones).
 
 use super::{
     Agency, Bad, Col, DateField, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount,
@@ -22,7 +22,7 @@ pub fn is_channel(s: &str) -> bool {
     matches!(u.as_str(), "R" | "B" | "C" | "T" | "RETAIL" | "BROKER" | "CORRESPONDENT")
 }
 
-/// The combined layout (DATASETS.md §1.2).
+/// The combined layout (the publisher's file layout).
 pub(crate) fn combined_spec(width: usize) -> Spec {
     Spec {
         agency: Agency::Fannie,
@@ -60,7 +60,7 @@ pub(crate) fn combined_spec(width: usize) -> Spec {
     }
 }
 
-/// The older performance file (DATASETS.md §1.4).
+/// The older performance file (the publisher's file layout).
 pub(crate) fn performance_spec(width: usize) -> Spec {
     Spec {
         agency: Agency::Fannie,
@@ -92,7 +92,7 @@ pub(crate) fn performance_spec(width: usize) -> Spec {
     }
 }
 
-/// An acquisition record: its loan id and facts (DATASETS.md §1.4).
+/// An acquisition record: its loan id and facts (the publisher's file layout).
 pub(crate) fn acquisition_facts<'a>(row: &Row<'a>) -> (&'a str, OrigFacts) {
     let id = row.get(0);
     let id = if blank(id) { "" } else { id };
@@ -171,7 +171,7 @@ fn non_zero(s: Option<&str>) -> Option<&str> {
     s.filter(|v| !blank(v) && amount(v) != Some(Money::ZERO))
 }
 
-/// Translates a finished loan (DATASETS.md §1.3 codes).
+/// Translates a finished loan (the publisher's file layout codes).
 pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -> Translation {
     let code = st.get(Key::ZbCode).map(zb_code);
     let fcl = st.date(Agency::Fannie, Key::FclDate);
@@ -235,7 +235,7 @@ pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -
     Translation::Emit { cells: c, reo_proxy }
 }
 
-/// Fannie Mae's net loss on a completed disposition (DATASETS.md §1.5,
+/// Fannie Mae's net loss on a completed disposition (the publisher's file layout,
 /// `LPPUB_StatFile_Production.R`):
 ///
 /// ```text

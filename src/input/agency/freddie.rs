@@ -1,4 +1,4 @@
-//! Freddie Mac Single-Family Loan-Level Dataset (DATASETS.md §2).
+//! Freddie Mac Single-Family Loan-Level Dataset (the publisher's file layout).
 //!
 //! An origination file (one record per loan: 26 fields in the 2017 guide,
 //! 32 in Release 46, 31 in Release 47) and a monthly performance file (one
@@ -7,7 +7,7 @@
 //! accepted: the fields this reader uses keep their positions (origination
 //! 1–24; monthly 1–22 and 27).
 //!
-//! Positions below are 0-based (DATASETS.md gives 1-based ones).
+//! Positions below are 0-based (the published layouts give 1-based ones).
 
 use super::{
     Agency, Bad, Col, FileKind, Key, LoanState, OrigFacts, Row, Spec, Translation, accrued_interest, amount, blank,
@@ -28,7 +28,7 @@ pub fn is_loan_seq(s: &str) -> bool {
 /// where `03` is the whole "foreclosure alternative group".
 const NEW_CODES_WIDTH: usize = 27;
 
-/// The monthly performance file (DATASETS.md §2.3).
+/// The monthly performance file (the publisher's file layout).
 pub(crate) fn monthly_spec(width: usize) -> Spec {
     let mut keys = vec![
         (Key::ZbCode, 8),
@@ -64,7 +64,7 @@ pub(crate) fn monthly_spec(width: usize) -> Spec {
     }
 }
 
-/// An origination record: its loan id and facts (DATASETS.md §2.2).
+/// An origination record: its loan id and facts (the publisher's file layout).
 /// Freddie Mac gives no origination date (only the first payment date), so
 /// `origination_date` stays blank.
 pub(crate) fn origination_facts<'a>(row: &Row<'a>) -> (&'a str, OrigFacts) {
@@ -117,7 +117,7 @@ fn non_zero(s: Option<&str>) -> Option<&str> {
     s.filter(|v| !blank(v) && amount(v) != Some(Money::ZERO))
 }
 
-/// Translates a finished loan (DATASETS.md §2.3 codes).
+/// Translates a finished loan (the publisher's file layout codes).
 pub(crate) fn translate(st: &LoanState, spec: &Spec, orig: Option<&OrigFacts>) -> Translation {
     let code = st.get(Key::ZbCode).map(zb_code);
     let nsp_raw = st.get(Key::Nsp).unwrap_or("").trim();
@@ -212,7 +212,7 @@ fn magnitude(s: Option<&str>) -> Result<Option<Money>, String> {
     }
 }
 
-/// Freddie Mac's published Actual Loss (field 22, DATASETS.md §2.4), as a
+/// Freddie Mac's published Actual Loss (field 22, the publisher's file layout), as a
 /// positive number for a loss. The stored sign differs between releases
 /// (before Release 47 expenses and losses are negative; Release 47 reportedly
 /// makes both positive), so it is decided per loan:

@@ -1,4 +1,4 @@
-//! The public loan-level data sets (SPEC §7): Fannie Mae's Single-Family
+//! The public loan-level data sets (README "Analysing Fannie Mae and Freddie Mac data"): Fannie Mae's Single-Family
 //! Loan Performance Data ([`fannie`]) and Freddie Mac's Single-Family
 //! Loan-Level Dataset ([`freddie`]).
 //!
