@@ -17,16 +17,7 @@ const AS_OF: &str = "2026-01-15";
 const ROWS: u64 = 20_000;
 const SEED: &str = "3";
 
-const OUTCOMES: &[&str] = &[
-    "no_deficiency",
-    "recoverable",
-    "partially_recoverable",
-    "barred",
-    "time_barred",
-    "discharged",
-    "needs_review",
-    "out_of_scope",
-];
+use crate::common::OUTCOMES;
 
 /// One run's outputs, as bytes.
 struct RunOut {

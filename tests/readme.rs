@@ -78,16 +78,7 @@ fn readme_examples_run() {
     );
     let outcomes: Vec<&str> =
         report["by_outcome"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
-    for o in [
-        "no_deficiency",
-        "recoverable",
-        "partially_recoverable",
-        "barred",
-        "time_barred",
-        "discharged",
-        "needs_review",
-        "out_of_scope",
-    ] {
-        assert!(outcomes.contains(&o), "the sample portfolio should show every outcome; {o} is missing");
+    for o in crate::common::OUTCOMES {
+        assert!(outcomes.contains(o), "the sample portfolio should show every outcome; {o} is missing");
     }
 }

@@ -22,6 +22,18 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+/// Every outcome code, in the README's order.
+pub const OUTCOMES: &[&str] = &[
+    "no_deficiency",
+    "recoverable",
+    "partially_recoverable",
+    "barred",
+    "time_barred",
+    "discharged",
+    "needs_review",
+    "out_of_scope",
+];
+
 /// The binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_deficiency")
