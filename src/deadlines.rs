@@ -181,7 +181,39 @@ pub fn period_end(
     roll: bool,
     calendar: &HolidayCalendar,
 ) -> Deadline {
-    let merged = merge(windows);
+    Windows::merge(windows).period_end(start, months, mode, roll, calendar)
+}
+
+/// Windows merged once, for many periods over the same windows (a note's
+/// installments, one period each).
+pub struct Windows(smallvec::SmallVec<[Merged; 4]>);
+
+impl Windows {
+    pub fn merge(windows: &[Window]) -> Windows {
+        Windows(merge(windows))
+    }
+
+    /// [`period_end`] over these windows.
+    pub fn period_end(
+        &self,
+        start: NaiveDate,
+        months: u32,
+        mode: MonthEnd,
+        roll: bool,
+        calendar: &HolidayCalendar,
+    ) -> Deadline {
+        period_end_merged(start, months, &self.0, mode, roll, calendar)
+    }
+}
+
+fn period_end_merged(
+    start: NaiveDate,
+    months: u32,
+    merged: &[Merged],
+    mode: MonthEnd,
+    roll: bool,
+    calendar: &HolidayCalendar,
+) -> Deadline {
     let mut s = start;
     let mut moved_by_service = false;
     let mut start_moved_by = None;
@@ -197,7 +229,7 @@ pub fn period_end(
         start_moved_by,
         open_by: Some(by.clone()),
     };
-    for (a, b, names, service) in &merged {
+    for (a, b, names, service) in merged {
         if *a <= s && b.is_none_or(|b| s < b) {
             match b {
                 Some(b) => {
@@ -212,7 +244,7 @@ pub fn period_end(
     let raw = add_months(s, months, mode);
     let mut e = raw;
     let mut tolled = smallvec::SmallVec::new();
-    for (a, b, names, service) in &merged {
+    for (a, b, names, service) in merged {
         if s < *a && *a <= e {
             match b {
                 Some(b) => {

@@ -688,3 +688,22 @@ fn round_2_assess_is_deterministic() {
             .unwrap();
     });
 }
+
+/// The engine keeps a path's clock across the evaluations of one loan (one
+/// per answer to each open question) and reuses it when the questions the
+/// clock read have the same answers. `explain` never reuses it: both must
+/// decide every loan alike.
+#[test]
+fn reusing_a_clock_across_answers_decides_as_evaluating_it_afresh() {
+    on_big_stack(|| {
+        proptest::test_runner::TestRunner::new(config())
+            .run(&loan2(), |l| {
+                let settings = Settings::default();
+                let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of: as_of() };
+                let (explained, _) = deficiency::engine::explain(&l, env).expect("explain");
+                prop_assert_eq!(run(&l), explained);
+                Ok(())
+            })
+            .unwrap();
+    });
+}

@@ -597,11 +597,11 @@ fn tail(
         lf.flag(Flag::ProbateClaimRejection90Days);
     }
     let judged = loan.deficiency_filed_date.unwrap_or(cx.env.as_of);
-    let tb: TimeBar = match path.clock {
-        Clock::Judicial => r726::time_bar(loan, cx, st, judged, a.gross)?,
-        Clock::Nonjudicial => r580a::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross)?,
-        Clock::Note => r337::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross)?,
-    };
+    let tb: TimeBar = cx.remember((path.clock as u8, st, judged), |cx| match path.clock {
+        Clock::Judicial => r726::time_bar(loan, cx, st, judged, a.gross),
+        Clock::Nonjudicial => r580a::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross),
+        Clock::Note => r337::time_bar(loan, cx, st, r366_2::judged(loan, judged), a.gross),
+    })?;
     for f in &tb.flags {
         lf.flag(*f);
     }

@@ -4,11 +4,14 @@
 //! ([`Found`]). It lives below the rules so imports run one way:
 //! engine → rules → loan, money, deadlines, settings.
 
+use super::bankruptcy::Status;
+use super::clock::TimeBar;
 use super::questions::{Answers, Asks, Question};
 use super::{Flag, Rule};
 use crate::holidays::HolidayCalendar;
 use crate::settings::Settings;
 use chrono::NaiveDate;
+use std::cell::Cell;
 
 /// What the engine needs besides the loan: the law's settings, the court
 /// calendar and the date deadlines are judged against.
@@ -84,11 +87,71 @@ pub struct Ctx<'a> {
     tracing: bool,
     quiet: u32,
     steps: Vec<Step>,
+    /// The questions read (one bit each) since [`Ctx::remember`] started
+    /// watching.
+    reads: Cell<u64>,
+    /// What [`Ctx::remember`] keeps across the evaluations of one loan.
+    kept: Vec<Kept>,
 }
+
+/// Every question fits in the bit set of [`Ctx`]'s reads.
+const _: () = assert!(Question::COUNT <= 64);
+
+/// A step's result kept for one key, with the questions the step read and
+/// the answers it found to them.
+struct Kept {
+    key: Key,
+    reads: u64,
+    answers: [Option<u8>; Question::COUNT],
+    result: Result<TimeBar, Ask>,
+}
+
+/// What a path's clock depends on besides the loan and the answers it reads:
+/// which clock (a small number the engine chooses), the bankruptcy status
+/// and the date the claim is judged at.
+pub type Key = (u8, Status, NaiveDate);
 
 impl<'a> Ctx<'a> {
     pub fn new(env: Env<'a>, tracing: bool) -> Ctx<'a> {
-        Ctx { env, answers: [None; Question::COUNT], tracing, quiet: 0, steps: Vec::new() }
+        Ctx {
+            env,
+            answers: [None; Question::COUNT],
+            tracing,
+            quiet: 0,
+            steps: Vec::new(),
+            reads: Cell::new(0),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Runs the clock step `f` for `key`, or returns what an earlier
+    /// evaluation of the same loan got for the same key when every question
+    /// that evaluation's step read has the same answer now. The engine
+    /// re-evaluates a loan once per answer to each open question; the
+    /// clock (a note's installments, one period each) is the costly step,
+    /// and most questions asked before it do not reach it. Exact: `f` sees
+    /// nothing but the loan, the environment, `key` and the answers it
+    /// asks for. Not used while explaining (the steps must be recorded) or
+    /// before any question is open (the step runs once).
+    pub fn remember(&mut self, key: Key, f: impl FnOnce(&mut Ctx<'a>) -> Result<TimeBar, Ask>) -> Result<TimeBar, Ask> {
+        if self.tracing || self.answers.iter().all(Option::is_none) {
+            return f(self);
+        }
+        let answers = &self.answers;
+        let same = |k: &Kept| {
+            k.key == key && (0..Question::COUNT).all(|i| k.reads & (1 << i) == 0 || k.answers[i] == answers[i])
+        };
+        if let Some(k) = self.kept.iter().find(|k| same(k)) {
+            let (reads, result) = (k.reads, k.result.clone());
+            self.reads.set(self.reads.get() | reads);
+            return result;
+        }
+        let outer = self.reads.replace(0);
+        let result = f(self);
+        let reads = self.reads.get();
+        self.reads.set(outer | reads);
+        self.kept.push(Kept { key, reads, answers: self.answers, result: result.clone() });
+        result
     }
 
     pub fn settings(&self) -> &'a Settings {
@@ -98,6 +161,7 @@ impl<'a> Ctx<'a> {
     /// The answer this branch assumes for question `Q`, by name, or
     /// `Err(Ask(..))` so the engine can try each answer.
     pub fn ask<Q: Asks>(&self, _q: Q) -> Result<Q::Answer, Ask> {
+        self.reads.set(self.reads.get() | 1u64 << Q::ID as u32);
         match self.answers[Q::ID as usize] {
             Some(i) => Ok(<Q::Answer as Answers>::from_index(i)),
             None => Err(Ask(Q::ID)),

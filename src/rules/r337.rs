@@ -28,7 +28,7 @@ use super::clock::{Period, TimeBar, windows};
 use super::prelude::*;
 use super::questions::{Accrual, FirstUnpaid, Payment, Reading};
 use super::{r108, r366_2};
-use crate::deadlines::{Deadline, Window, add_months, period_end};
+use crate::deadlines::{Deadline, Windows, add_months};
 use crate::loan::EventType;
 use crate::money::{self, Money};
 use crate::settings::BlankAccrualDate;
@@ -268,9 +268,9 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
     let tracing = cx.tracing();
 
     // A1.4 (1): each block's own period.
-    let note_windows = windows(loan, cx, Period::Note, st);
-    let run = |cx: &Ctx, from: NaiveDate, windows: &[Window]| -> Deadline {
-        period_end(from, months, windows, cx.settings().month_end, true, cx.env.calendar)
+    let note_windows = Windows::merge(&windows(loan, cx, Period::Note, st));
+    let run = |cx: &Ctx, from: NaiveDate, windows: &Windows| -> Deadline {
+        windows.period_end(from, months, cx.settings().month_end, true, cx.env.calendar)
     };
     let mut open_by_service = false;
     for b in &mut blocks {
