@@ -107,6 +107,17 @@ struct AssessArgs {
     /// the input starting with = + - @ tab or CR gets a leading '.
     #[arg(long)]
     csv_safe: bool,
+    /// Deadline watch windows in days after --as-of (reports list loans to act on within each).
+    #[arg(long, value_parser = watch_days, default_value = "30,60,90")]
+    watch_days: WatchDays,
+}
+
+/// `--watch-days` as parsed (a newtype so clap takes the list as one value).
+#[derive(Debug, Clone)]
+struct WatchDays(Vec<u32>);
+
+fn watch_days(s: &str) -> Result<WatchDays, String> {
+    crate::report::watch::parse_days(s).map(WatchDays)
 }
 
 #[derive(Args, Debug)]
@@ -148,6 +159,12 @@ struct ReportArgs {
     /// Report to write (repeatable): .json, .md, .html (self-contained page with charts) or .csv (one row per group).
     #[arg(long, required = true)]
     report: Vec<PathBuf>,
+    /// The as-of date the results were assessed at: adds the deadline watch.
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: Option<NaiveDate>,
+    /// Deadline watch windows in days after --as-of.
+    #[arg(long, value_parser = watch_days, default_value = "30,60,90")]
+    watch_days: WatchDays,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +245,7 @@ fn assess(a: AssessArgs) -> Result<i32, Fatal> {
         max_rejects: a.max_rejects,
         progress: !a.quiet && std::io::stderr().is_terminal(),
         csv_safe: a.csv_safe,
+        watch_days: a.watch_days.0,
     };
     let summary = match pipeline::run(&cfg) {
         Ok(s) => s,
@@ -423,6 +441,9 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
         })
         .collect::<Result<_, _>>()?;
     let mut merged = Report::default();
+    if let Some(as_of) = a.as_of {
+        merged.watch = crate::report::watch::Watch::new(as_of, &a.watch_days.0);
+    }
     for path in &a.results {
         crate::report::read::add(path, &mut merged)?;
     }

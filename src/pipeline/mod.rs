@@ -61,6 +61,9 @@ pub struct RunConfig {
     /// `--csv-safe`: text from the input written so spreadsheets do not run
     /// it as a formula ([`crate::output::spreadsheet_safe`]).
     pub csv_safe: bool,
+    /// `--watch-days`: the deadline watch's windows, ascending (README
+    /// "Deadline watch"; [`crate::report::watch::DEFAULT_DAYS`]).
+    pub watch_days: Vec<u32>,
 }
 
 /// What a finished run reports on stderr.
@@ -140,7 +143,8 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         }
     }
     let sink = Sink::open(cfg)?;
-    let mut report = Report { as_of: Some(cfg.as_of), ..Report::default() };
+    let watch = crate::report::watch::Watch::new(cfg.as_of, &cfg.watch_days);
+    let mut report = Report { as_of: Some(cfg.as_of), watch, ..Report::default() };
     report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
     report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
     let progress = cfg.progress.then(|| {
@@ -162,6 +166,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         payment_is_sale: &payment_is_sale,
         csv: sink.results.is_csv(),
         csv_safe: cfg.csv_safe,
+        watch: report.watch.span(),
     };
     let writer = Writer::new(cfg, sink, report, progress);
     let (sink, mut report) = if cfg.threads <= 1 {

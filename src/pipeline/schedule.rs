@@ -8,6 +8,7 @@ use crate::engine::{self, Env};
 use crate::input::{self, Batch, Reject, RowContext};
 use crate::loan::id_fingerprint;
 use crate::output::ResultRow;
+use crate::report::watch::Candidate;
 use crate::report::{Line, Report};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,6 +47,8 @@ pub(super) struct Job<'a> {
     pub(super) csv: bool,
     /// `--csv-safe`.
     pub(super) csv_safe: bool,
+    /// Which loans the deadline watch keeps.
+    pub(super) watch: Option<crate::report::watch::Span>,
 }
 
 /// One worker's share of a batch: its rows typed and assessed, in order,
@@ -102,6 +105,7 @@ impl input::Visit for Filler<'_> {
                 crate::output::results::csv_row(r, self.csv, self.job.csv_safe);
             }
             self.tally.add(&Line::of(r));
+            self.tally.watch(self.job.watch, &Candidate::of(r));
         }
         self.hashes.push(hash);
         self.ends.push(self.csv.len());

@@ -86,6 +86,7 @@ impl<'a> Writer<'a> {
                 Ok(Ok(row)) => {
                     // A duplicate: the worker wrote and tallied it; take it out.
                     self.tally.remove(&Line::of(row));
+                    self.tally.unwatch(self.report.watch.span(), &crate::report::watch::Candidate::of(row));
                     if let Results::Csv(w) = &mut self.sink.results {
                         let begin = j.checked_sub(1).map_or(0, |p| piece.ends[p]);
                         w.write_raw(&piece.csv[pending..begin]).map_err(|e| out_err(cfg, e))?;

@@ -7,9 +7,16 @@
 //! more columns follow: `agency_loans,agency_net_loss`. Records read but not
 //! assessed (public data sets) close the file as rows of dimension
 //! `not_assessed`, with the count under `loans` and the money cells blank.
+//! With a deadline watch (README "Deadline watch"), rows of dimension
+//! `deadline_watch` come before them: keys `within_<N>_days` per window and
+//! `lost_last_30_days`, the loans under `loans`, the amount at stake under
+//! `recoverable`, `undetermined` (loans that need review) or `barred` (lost),
+//! `gross_deficiency` blank.
 
+use super::watch::{Entry, LOST_DAYS, Watch};
 use super::{Group, Report};
-use crate::money;
+use crate::money::{self, Money};
+use crate::rules::Outcome;
 
 /// The fixed columns, in order.
 pub const COLUMNS: [&str; 7] =
@@ -35,6 +42,32 @@ fn row(dimension: &str, key: &str, g: &Group, agency: bool) -> Vec<String> {
     r
 }
 
+/// The deadline watch's rows: key (`within_30_days`, ...,
+/// `lost_last_30_days`), loans, and the amount at stake under the column it
+/// comes from (recoverable, barred when lost, undetermined for loans that
+/// need review).
+fn watch_rows(w: &Watch) -> Vec<(String, u64, Money, Money, Money)> {
+    let sum = |entries: Vec<&Entry>| {
+        let mut out = (entries.len() as u64, Money::ZERO, Money::ZERO, Money::ZERO);
+        for e in entries {
+            match e.outcome {
+                Outcome::NeedsReview => out.3 += e.amount,
+                Outcome::TimeBarred => out.2 += e.amount,
+                _ => out.1 += e.amount,
+            }
+        }
+        out
+    };
+    let mut rows = Vec::new();
+    for days in &w.days {
+        let (n, r, b, u) = sum(w.upcoming().filter(|e| w.days_left(e) <= i64::from(*days)).collect());
+        rows.push((format!("within_{days}_days"), n, r, b, u));
+    }
+    let (n, r, b, u) = sum(w.lost().collect());
+    rows.push((format!("lost_last_{LOST_DAYS}_days"), n, r, b, u));
+    rows
+}
+
 /// Renders the CSV report (RFC 4180 quoting, `\n` line ends).
 pub fn render(r: &Report) -> Result<String, String> {
     let agency = r.totals.agency_loans > 0;
@@ -52,6 +85,14 @@ pub fn render(r: &Report) -> Result<String, String> {
             w.write_record(row(dimension, key, g, agency)).map_err(err)?;
         }
     }
+    if r.watch.as_of.is_some() {
+        for (key, loans, recoverable, barred, undetermined) in watch_rows(&r.watch) {
+            let mut rec = vec!["deadline_watch".to_string(), key, loans.to_string(), String::new()];
+            rec.extend([recoverable, barred, undetermined].map(money::fmt));
+            rec.resize(header.len(), String::new());
+            w.write_record(&rec).map_err(err)?;
+        }
+    }
     for (key, n) in &r.not_assessed {
         let mut rec = vec!["not_assessed".to_string(), key.clone(), n.to_string()];
         rec.resize(header.len(), String::new());
@@ -64,7 +105,6 @@ pub fn render(r: &Report) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Money;
     use std::str::FromStr;
 
     #[test]

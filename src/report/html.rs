@@ -401,7 +401,7 @@ fn share_chart(t: &Group) -> Result<String, String> {
 
 #[derive(Serialize)]
 struct Card {
-    label: &'static str,
+    label: String,
     value: String,
     unit: &'static str,
     note: String,
@@ -477,11 +477,80 @@ struct Fact {
     value: String,
 }
 
+/// One loan of the deadline watch, formatted.
+#[derive(Serialize)]
+struct WatchRow {
+    loan_id: String,
+    outcome: &'static str,
+    reason: String,
+    anchor: String,
+    amount: String,
+    deadline: String,
+    days_left: i64,
+}
+
+/// The deadline watch, shown first (README "Deadline watch").
+#[derive(Serialize)]
+struct WatchView {
+    cards: Vec<Card>,
+    upcoming: Vec<WatchRow>,
+    upcoming_more: usize,
+    lost: Vec<WatchRow>,
+    lost_more: usize,
+    horizon: u32,
+    lost_days: u32,
+}
+
+fn watch_view(w: &super::watch::Watch) -> Option<WatchView> {
+    use super::watch::{LIST_LIMIT, LOST_DAYS};
+    w.as_of?;
+    let row = |e: &super::watch::Entry| WatchRow {
+        loan_id: e.loan_id.clone(),
+        outcome: e.outcome.name(),
+        reason: e.primary.code().into_owned(),
+        anchor: anchor(&e.primary.code()),
+        amount: money_grouped(e.amount),
+        deadline: e.deadline.to_string(),
+        days_left: w.days_left(e),
+    };
+    let mut cards: Vec<Card> = w
+        .windows()
+        .iter()
+        .map(|x| Card {
+            label: format!("Due within {} days", x.days),
+            value: count_grouped(x.loans),
+            unit: "loans",
+            note: format!("{} at stake", money_grouped(x.amount)),
+            class: "recoverable",
+        })
+        .collect();
+    let lost = w.lost_total();
+    cards.push(Card {
+        label: "Lost this month".into(),
+        value: count_grouped(lost.loans),
+        unit: "loans",
+        note: format!("{} now time-barred (deadline in the last {LOST_DAYS} days)", money_grouped(lost.amount)),
+        class: "barred",
+    });
+    let upcoming: Vec<&super::watch::Entry> = w.upcoming().collect();
+    let lost_list: Vec<&super::watch::Entry> = w.lost().collect();
+    Some(WatchView {
+        cards,
+        upcoming_more: upcoming.len().saturating_sub(LIST_LIMIT),
+        upcoming: upcoming.into_iter().take(LIST_LIMIT).map(row).collect(),
+        lost_more: lost_list.len().saturating_sub(LIST_LIMIT),
+        lost: lost_list.into_iter().take(LIST_LIMIT).map(row).collect(),
+        horizon: w.days.last().copied().unwrap_or(0),
+        lost_days: LOST_DAYS,
+    })
+}
+
 #[derive(Serialize)]
 struct Page {
     title: String,
     subtitle: String,
     tool_version: &'static str,
+    watch: Option<WatchView>,
     cards: Vec<Card>,
     share_chart: String,
     sections: Vec<Section>,
@@ -542,35 +611,35 @@ pub fn render(r: &Report) -> Result<String, String> {
 
     let cards = vec![
         Card {
-            label: "Loans assessed",
+            label: "Loans assessed".into(),
             value: count_grouped(t.loans),
             unit: "",
             note: format!("{} rows read, {} rejected", count_grouped(r.rows.read), count_grouped(r.rows.rejected)),
             class: "loans",
         },
         Card {
-            label: "Gross deficiency",
+            label: "Gross deficiency".into(),
             value: money_grouped(t.gross),
             unit: "USD",
             note: format!("of {} total debt", money_grouped(t.total_debt)),
             class: "gross",
         },
         Card {
-            label: "Recoverable",
+            label: "Recoverable".into(),
             value: money_grouped(t.recoverable),
             unit: "USD",
             note: format!("{} of the deficiency", percent(t.recoverable, whole)),
             class: "recoverable",
         },
         Card {
-            label: "Barred",
+            label: "Barred".into(),
             value: money_grouped(t.barred),
             unit: "USD",
             note: format!("{} of the deficiency", percent(t.barred, whole)),
             class: "barred",
         },
         Card {
-            label: "Undetermined",
+            label: "Undetermined".into(),
             value: money_grouped(t.undetermined),
             unit: "USD",
             note: format!("{}: a person must decide", percent(t.undetermined, whole)),
@@ -737,6 +806,7 @@ pub fn render(r: &Report) -> Result<String, String> {
         title: "Deficiency screening report".into(),
         subtitle,
         tool_version: env!("CARGO_PKG_VERSION"),
+        watch: watch_view(&r.watch),
         cards,
         share_chart: share_chart(t)?,
         sections,

@@ -1,5 +1,6 @@
 //! The JSON report (README "Reports"): money as strings with two decimals.
 
+use super::watch::{Entry, Watch};
 use super::{Group, Report};
 use crate::money;
 use serde_json::{Map, Value, json};
@@ -27,6 +28,39 @@ fn group(key: Option<&str>, g: &Group) -> Value {
     Value::Object(m)
 }
 
+/// The deadline watch: each window's loans and amount at stake, every
+/// watched loan, and the loans lost this month.
+fn watch(w: &Watch) -> Value {
+    let loan = |e: &Entry| {
+        json!({
+            "loan_id": e.loan_id,
+            "row": e.row,
+            "outcome": e.outcome.name(),
+            "primary_reason": e.primary.code(),
+            "amount_at_stake": money::fmt(e.amount),
+            "action_deadline": e.deadline.to_string(),
+            "days_left": w.days_left(e),
+            "window_days": w.window_of(e),
+        })
+    };
+    let lost = w.lost_total();
+    json!({
+        "as_of": w.as_of.map(|d| d.to_string()),
+        "windows": w.windows().iter().map(|x| json!({
+            "days": x.days,
+            "loans": x.loans,
+            "amount_at_stake": money::fmt(x.amount),
+        })).collect::<Vec<_>>(),
+        "loans": w.upcoming().map(loan).collect::<Vec<_>>(),
+        "lost_this_month": {
+            "days": lost.days,
+            "loans": lost.loans,
+            "amount_barred": money::fmt(lost.amount),
+            "list": w.lost().map(loan).collect::<Vec<_>>(),
+        },
+    })
+}
+
 /// Renders the JSON report (pretty, with a trailing newline).
 pub fn render(r: &Report) -> String {
     let mut m = Map::new();
@@ -36,6 +70,9 @@ pub fn render(r: &Report) -> String {
     m.insert("inputs".into(), json!(r.inputs));
     m.insert("rows".into(), json!(r.rows));
     m.insert("totals".into(), group(None, &r.totals));
+    if r.watch.as_of.is_some() {
+        m.insert("deadline_watch".into(), watch(&r.watch));
+    }
     for (name, rows) in r.dimensions() {
         m.insert(name.into(), Value::Array(rows.iter().map(|(k, g)| group(Some(k), g)).collect()));
     }

@@ -1,5 +1,6 @@
 //! The Markdown report: the JSON report's tables, for people.
 
+use super::watch::{Entry, LIST_LIMIT, Watch};
 use super::{Group, Report};
 use crate::money;
 use std::fmt::Write;
@@ -22,6 +23,43 @@ fn row(out: &mut String, key: &str, g: &Group, agency: bool) {
     out.push('\n');
 }
 
+/// The deadline watch: windows, the loans to act on, the loans lost.
+fn watch(out: &mut String, w: &Watch) {
+    let _ = writeln!(out, "\n## Deadline watch\n");
+    let _ = writeln!(out, "| within | loans | amount at stake |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    for x in w.windows() {
+        let _ = writeln!(out, "| {} days | {} | {} |", x.days, x.loans, money::fmt(x.amount));
+    }
+    let lost = w.lost_total();
+    let _ = writeln!(out, "| lost in the last {} days | {} | {} |", lost.days, lost.loans, money::fmt(lost.amount));
+    let list = |out: &mut String, title: &str, entries: Vec<&Entry>| {
+        if entries.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n### {title}\n");
+        let _ = writeln!(out, "| loan_id | outcome | primary reason | amount at stake | action deadline | days left |");
+        let _ = writeln!(out, "|---|---|---|---:|---|---:|");
+        for e in entries.iter().take(LIST_LIMIT) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                e.loan_id.replace('|', "\\|"),
+                e.outcome.name(),
+                e.primary.code(),
+                money::fmt(e.amount),
+                e.deadline,
+                w.days_left(e)
+            );
+        }
+        if entries.len() > LIST_LIMIT {
+            let _ = writeln!(out, "\nand {} more (the JSON report lists every one).", entries.len() - LIST_LIMIT);
+        }
+    };
+    list(out, "To act on", w.upcoming().collect());
+    list(out, "Lost this month", w.lost().collect());
+}
+
 /// Renders the Markdown report.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
@@ -34,6 +72,9 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "- rows read {}, assessed {}, rejected {}", r.rows.read, r.rows.assessed, r.rows.rejected);
     if let Some((v, a, b)) = &r.calendar {
         let _ = writeln!(out, "- holiday calendar {v} ({a}-{b})");
+    }
+    if r.watch.as_of.is_some() {
+        watch(&mut out, &r.watch);
     }
     let t = &r.totals;
     let _ = writeln!(out, "\n## Totals\n");

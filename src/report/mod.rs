@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod read;
 pub mod tally;
+pub mod watch;
 
 use crate::loan::EventType;
 use crate::money::Money;
@@ -123,6 +124,8 @@ pub struct Report {
     pub calendar: Option<(String, i32, i32)>,
     /// Warnings the inputs gave (printed by the command line, not rendered).
     pub warnings: Vec<String>,
+    /// The deadline watch (README "Deadline watch").
+    pub watch: watch::Watch,
 }
 
 impl Report {
@@ -163,6 +166,11 @@ impl Report {
         m(&mut self.by_lien_position, &other.by_lien_position);
         m(&mut self.by_event_year, &other.by_event_year);
         m(&mut self.by_flag, &other.by_flag);
+        if self.watch.as_of.is_none() {
+            self.watch.as_of = other.watch.as_of;
+            self.watch.days = other.watch.days.clone();
+        }
+        self.watch.extend(other.watch.entries.iter().cloned());
     }
 
     /// The grouping dimensions in report order: (name, [(key, group)]).

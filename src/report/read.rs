@@ -1,5 +1,6 @@
 //! Reading per-loan results files back, for `deficiency report`.
 
+use super::watch::Candidate;
 use super::{Group, Line, Report};
 use crate::input::values::parse_date;
 use crate::loan::EventType;
@@ -47,6 +48,12 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
     }
+    // The deadline watch reads three more columns.
+    let span = report.watch.span();
+    let watch_cols = match span {
+        None => None,
+        Some(_) => Some([pos(Column::LoanId.name())?, pos(Column::Row.name())?, pos(Column::ActionDeadline.name())?]),
+    };
     let mut rows = 0u64;
     let mut tally = super::tally::Tally::default();
     for rec in rdr.records() {
@@ -85,6 +92,24 @@ pub fn add_csv(path: &str, report: &mut Report) -> Result<(), ReadError> {
         };
         tally.add(&l);
         rows += 1;
+        if let Some([id, row, deadline]) = watch_cols {
+            let cell = |i: usize| rec.get(i).unwrap_or("").trim();
+            let deadline = match cell(deadline) {
+                "" => None,
+                v => Some(parse_date(v).map_err(|_| bad("action_deadline", v))?),
+            };
+            let c = Candidate {
+                loan_id: cell(id),
+                row: cell(row).parse().map_err(|_| bad("row", cell(row)))?,
+                outcome: l.outcome,
+                primary: l.primary,
+                deadline,
+                recoverable: l.amounts.recoverable,
+                barred: l.amounts.barred,
+                undetermined: l.amounts.undetermined,
+            };
+            tally.watch(span, &c);
+        }
     }
     tally.fold_into(report);
     report.inputs.push(super::InputInfo { path: path.into(), rows });
@@ -124,6 +149,12 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    let span = report.watch.span();
+    let mut cols = cols;
+    if span.is_some() {
+        use crate::output::Column as C;
+        cols.extend([C::LoanId, C::Row, C::ActionDeadline].map(|c| c.name().to_string()));
+    }
     let step = 256 * 1024;
     let mut tally = super::tally::Tally::default();
     let mut offset = 0;
@@ -165,6 +196,23 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
             dates.date().map_err(|e| err(format!("column \"event_date\": {e}")))?.physical().iter().collect();
         let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
         let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
+        // The deadline watch's columns, when there is a watch.
+        let watched = match span {
+            None => None,
+            Some(_) => {
+                let ids = text("loan_id")?;
+                let row = s("row")?.cast(&DataType::UInt64).map_err(|e| err(e.to_string()))?;
+                let row: Vec<Option<u64>> = row.u64().map_err(|e| err(e.to_string()))?.iter().collect();
+                let deadline = s("action_deadline")?;
+                let deadline: Vec<Option<i32>> = deadline
+                    .date()
+                    .map_err(|e| err(format!("column \"action_deadline\": {e}")))?
+                    .physical()
+                    .iter()
+                    .collect();
+                Some((ids, row, deadline))
+            }
+        };
         for i in 0..n {
             let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
             let year = dates[i].and_then(crate::dates::from_epoch_days).ok_or_else(|| bad("event_date"))?.year();
@@ -187,6 +235,22 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
                 },
             };
             tally.add(&l);
+            if let Some((ids, rows, deadlines)) = &watched {
+                let c = Candidate {
+                    loan_id: ids[i].as_deref().ok_or_else(|| bad("loan_id"))?,
+                    row: rows[i].ok_or_else(|| bad("row"))?,
+                    outcome: l.outcome,
+                    primary: l.primary,
+                    deadline: match deadlines[i] {
+                        None => None,
+                        Some(d) => Some(crate::dates::from_epoch_days(d).ok_or_else(|| bad("action_deadline"))?),
+                    },
+                    recoverable: l.amounts.recoverable,
+                    barred: l.amounts.barred,
+                    undetermined: l.amounts.undetermined,
+                };
+                tally.watch(span, &c);
+            }
         }
         offset += n;
     }

@@ -2,6 +2,7 @@
 //! integer additions per loan (amounts in whole cents, exact), folded into a
 //! [`Report`] once at the end. Same totals as [`Report::add`], cheaper.
 
+use super::watch::{Candidate, Entry, Span};
 use super::{Group, Line, Report};
 use crate::loan::EventType;
 use crate::money::Money;
@@ -18,10 +19,12 @@ struct Sums {
     cents: [i128; 6],
 }
 
-/// Running sums by every report dimension at once.
+/// Running sums by every report dimension at once, and the loans on the
+/// deadline watch.
 #[derive(Default)]
 pub struct Tally {
     map: HashMap<Key, Sums>,
+    watched: Vec<Entry>,
 }
 
 use crate::money::to_cents;
@@ -60,9 +63,26 @@ impl Tally {
         }
     }
 
+    /// Keeps the loan when it is on the deadline watch of `span`.
+    pub fn watch(&mut self, span: Option<Span>, c: &Candidate) {
+        if let Some(e) = span.and_then(|s| s.entry(c)) {
+            self.watched.push(e);
+        }
+    }
+
+    /// Takes a loan back off the watch (a duplicate row; see [`Tally::remove`]).
+    pub fn unwatch(&mut self, span: Option<Span>, c: &Candidate) {
+        if let Some(e) = span.and_then(|s| s.entry(c))
+            && let Some(i) = self.watched.iter().rposition(|x| *x == e)
+        {
+            self.watched.remove(i);
+        }
+    }
+
     /// Adds another tally's sums (a worker's piece of a batch) to this one
     /// and empties it, keeping its memory for reuse.
     pub fn absorb(&mut self, other: &mut Tally) {
+        self.watched.append(&mut other.watched);
         for (k, o) in other.map.drain() {
             let s = self.map.entry(k).or_default();
             s.loans += o.loans;
@@ -75,6 +95,7 @@ impl Tally {
 
     /// Adds everything tallied to `report`, in a fixed order.
     pub fn fold_into(self, report: &mut Report) {
+        report.watch.extend(self.watched);
         let mut entries: Vec<(Key, Sums)> = self.map.into_iter().collect();
         entries.sort_by_key(|a| a.0);
         for ((outcome, primary, event_type, lien_position, event_year, flags), s) in entries {

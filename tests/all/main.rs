@@ -37,3 +37,5 @@ mod reports;
 mod scenarios;
 #[path = "../settings.rs"]
 mod settings;
+#[path = "../watch.rs"]
+mod watch;
