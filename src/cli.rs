@@ -436,20 +436,22 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
         .report
         .iter()
         .map(|p| {
-            ReportFormat::from_path(p)
-                .ok_or_else(|| Fatal(format!("{}: unknown report format (use .json, .md, .html or .csv)", p.display())))
+            ReportFormat::from_path(p).ok_or_else(|| {
+                Fatal(format!("{}: unknown report format (use .json, .md, .html, .csv or .xlsx)", p.display()))
+            })
         })
         .collect::<Result<_, _>>()?;
     let mut merged = Report::default();
     if let Some(as_of) = a.as_of {
+        merged.as_of = Some(as_of);
         merged.watch = crate::report::watch::Watch::new(as_of, &a.watch_days.0);
     }
     for path in &a.results {
         crate::report::read::add(path, &mut merged)?;
     }
-    let rendered: Vec<String> = formats.iter().map(|f| f.render(&merged).map_err(Fatal)).collect::<Result<_, _>>()?;
-    for (p, text) in a.report.iter().zip(rendered) {
-        crate::output::atomic::write_all(p, text.as_bytes())
+    let rendered: Vec<Vec<u8>> = formats.iter().map(|f| f.render(&merged).map_err(Fatal)).collect::<Result<_, _>>()?;
+    for (p, bytes) in a.report.iter().zip(rendered) {
+        crate::output::atomic::write_all(p, &bytes)
             .map_err(|e| Fatal(format!("{}: cannot write: {e}", p.display())))?;
     }
     Ok(0)

@@ -22,6 +22,8 @@ pub enum FileFormat {
     Markdown,
     /// `.html`, `.htm`
     Html,
+    /// `.xlsx` (an Excel workbook)
+    Xlsx,
 }
 
 impl FileFormat {
@@ -40,6 +42,7 @@ impl FileFormat {
             (".markdown", FileFormat::Markdown),
             (".html", FileFormat::Html),
             (".htm", FileFormat::Html),
+            (".xlsx", FileFormat::Xlsx),
         ];
         BY_SUFFIX.iter().find(|(suffix, _)| name.ends_with(suffix)).map(|(_, f)| *f)
     }
@@ -56,7 +59,8 @@ mod tests {
         assert_eq!(FileFormat::of("r.Parquet"), Some(FileFormat::Parquet));
         assert_eq!(FileFormat::of("r.ndjson"), Some(FileFormat::Jsonl));
         assert_eq!(FileFormat::of("r.htm"), Some(FileFormat::Html));
-        assert_eq!(FileFormat::of("r.xlsx"), None);
+        assert_eq!(FileFormat::of("r.XLSX"), Some(FileFormat::Xlsx));
+        assert_eq!(FileFormat::of("r.xls"), None);
         assert_eq!(FileFormat::of("-"), None);
     }
 }

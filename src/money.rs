@@ -194,6 +194,20 @@ pub fn format_cents(amount: Money, out: &mut Vec<u8>) {
     write_cents(whole * 100 + u64::from(frac), out);
 }
 
+/// The largest number of cents a spreadsheet number holds exactly (an IEEE
+/// double has 53 bits of mantissa).
+const SPREADSHEET_EXACT_CENTS: i128 = 1 << 53;
+
+/// An amount as a spreadsheet number (XLSX cells are IEEE doubles): the
+/// amount truncated to the cent (as [`cents`]), then the double nearest to
+/// it, which reads back as the same two-decimal amount. `None` past 2^53
+/// cents (about 90 trillion dollars), where a double cannot hold every cent:
+/// the caller writes such an amount as text.
+pub fn to_spreadsheet_number(amount: Money) -> Option<f64> {
+    let c = to_cents(amount);
+    (c.abs() < SPREADSHEET_EXACT_CENTS).then(|| c as f64 / 100.0)
+}
+
 /// [`format_cents`] as a `String`, for reports and explanations.
 pub fn fmt(amount: Money) -> String {
     let mut v = Vec::with_capacity(24);

@@ -454,10 +454,10 @@ fn unusable_output_paths_are_fatal_and_leave_nothing() {
         .arg("assess")
         .arg(&input)
         .args(["--as-of", AS_OF, "--out"])
-        .arg(out_dir.join("results.xlsx"))
+        .arg(out_dir.join("results.xls"))
         .arg("--report")
         .arg(out_dir.join("report.json")));
-    assert_fatal(&out, &out_dir, "results.xlsx");
+    assert_fatal(&out, &out_dir, "results.xls");
 }
 
 #[test]

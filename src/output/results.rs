@@ -22,6 +22,8 @@ pub enum Format {
     Csv,
     Jsonl,
     Parquet,
+    /// An Excel workbook ([`super::xlsx`]).
+    Xlsx,
 }
 
 impl Format {
@@ -31,6 +33,7 @@ impl Format {
             FileFormat::Csv => Some(Format::Csv),
             FileFormat::Jsonl => Some(Format::Jsonl),
             FileFormat::Parquet => Some(Format::Parquet),
+            FileFormat::Xlsx => Some(Format::Xlsx),
             _ => None,
         }
     }

@@ -192,17 +192,17 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     for p in &cfg.reports {
         let fmt = ReportFormat::from_path(p)
             .ok_or_else(|| RunError::Usage(format!("{}: unknown report format", p.display())))?;
-        let text = fmt.render(&report).map_err(|m| RunError::Internal(format!("{}: {m}", p.display())))?;
+        let bytes = fmt.render(&report).map_err(|m| RunError::Internal(format!("{}: {m}", p.display())))?;
         let mut f = AtomicFile::create(p).map_err(wr(p))?;
         {
             let mut w = f.writer().map_err(wr(p))?;
-            w.write_all(text.as_bytes()).map_err(wr(p))?;
+            w.write_all(&bytes).map_err(wr(p))?;
             w.flush().map_err(wr(p))?;
         }
         report_files.push(f);
     }
     let Sink { results, results_file, rejects, rejects_file, rejects_name } = sink;
-    results.finish().map_err(|e| out_err(cfg, e))?;
+    results.finish(&report).map_err(|e| out_err(cfg, e))?;
     let mut rw = rejects.finish().map_err(wr(&rejects_name))?;
     rw.flush().map_err(wr(&rejects_name))?;
     drop(rw);

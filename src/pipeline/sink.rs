@@ -5,22 +5,36 @@ use super::{RunConfig, RunError, default_rejects_path};
 use crate::output::atomic::AtomicFile;
 use crate::output::rejects::RejectsWriter;
 use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
+use crate::report::xlsx::XlsxResults;
 use std::io::{self, Write};
 
 /// here as bytes; other formats are written row by row.
 pub(super) enum Results {
     Csv(CsvResults<Box<dyn Write + Send>>),
     Rows(Box<dyn ResultWriter>),
+    /// A workbook: its report sheets are filled at the end.
+    Xlsx(Box<XlsxResults<io::BufWriter<std::fs::File>>>),
 }
 
 impl Results {
     pub(super) fn is_csv(&self) -> bool {
         matches!(self, Results::Csv(_))
     }
-    pub(super) fn finish(self) -> io::Result<()> {
+    /// Writes what is left; a workbook adds the report's sheets.
+    pub(super) fn finish(self, report: &crate::report::Report) -> io::Result<()> {
         match self {
             Results::Csv(w) => Box::new(w).finish(),
             Results::Rows(w) => w.finish(),
+            Results::Xlsx(w) => w.finish(report),
+        }
+    }
+
+    /// Writes one row (formats other than CSV).
+    pub(super) fn write_row(&mut self, r: &crate::output::ResultRow) -> io::Result<()> {
+        match self {
+            Results::Csv(_) => Ok(()),
+            Results::Rows(w) => w.write(r),
+            Results::Xlsx(w) => w.write(r),
         }
     }
 }
@@ -68,9 +82,13 @@ impl Sink {
                     Some(Format::Parquet) => {
                         Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?))
                     }
+                    Some(Format::Xlsx) => {
+                        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+                        Results::Xlsx(Box::new(XlsxResults::new(w, cfg.as_of, dir).map_err(wr(p))?))
+                    }
                     None => {
                         return Err(RunError::Usage(format!(
-                            "{}: unknown results format (use .csv, .jsonl or .parquet)",
+                            "{}: unknown results format (use .csv, .jsonl, .parquet or .xlsx)",
                             p.display()
                         )));
                     }

@@ -77,9 +77,7 @@ impl<'a> Writer<'a> {
             let rej = match item {
                 Err(bug) => return Err(bug.clone().into()),
                 Ok(Ok(row)) if self.fresh[j] => {
-                    if let Results::Rows(w) = &mut self.sink.results {
-                        w.write(row).map_err(|e| out_err(cfg, e))?;
-                    }
+                    self.sink.results.write_row(row).map_err(|e| out_err(cfg, e))?;
                     self.report.rows.assessed += 1;
                     continue;
                 }

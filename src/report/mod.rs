@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod read;
 pub mod tally;
 pub mod watch;
+pub mod xlsx;
 
 use crate::loan::EventType;
 use crate::money::Money;
@@ -200,6 +201,7 @@ pub enum ReportFormat {
     Markdown,
     Html,
     Csv,
+    Xlsx,
 }
 
 impl ReportFormat {
@@ -210,20 +212,23 @@ impl ReportFormat {
             FileFormat::Markdown => Some(ReportFormat::Markdown),
             FileFormat::Html => Some(ReportFormat::Html),
             FileFormat::Csv => Some(ReportFormat::Csv),
+            FileFormat::Xlsx => Some(ReportFormat::Xlsx),
             _ => None,
         }
     }
 
     /// Renders a report in this format: JSON ([`json`]), Markdown
     /// ([`markdown`]), a self-contained HTML page with inline SVG charts
-    /// ([`html`]) or one CSV row per group ([`csv_report`]). The same report
-    /// always renders to the same bytes.
-    pub fn render(self, r: &Report) -> Result<String, String> {
+    /// ([`html`]), one CSV row per group ([`csv_report`]) or an Excel
+    /// workbook ([`xlsx`]). The same report always renders to
+    /// the same bytes.
+    pub fn render(self, r: &Report) -> Result<Vec<u8>, String> {
         match self {
-            ReportFormat::Json => Ok(json::render(r)),
-            ReportFormat::Markdown => Ok(markdown::render(r)),
-            ReportFormat::Html => html::render(r),
-            ReportFormat::Csv => csv_report::render(r),
+            ReportFormat::Json => Ok(json::render(r).into_bytes()),
+            ReportFormat::Markdown => Ok(markdown::render(r).into_bytes()),
+            ReportFormat::Html => html::render(r).map(String::into_bytes),
+            ReportFormat::Csv => csv_report::render(r).map(String::into_bytes),
+            ReportFormat::Xlsx => xlsx::report_workbook(r),
         }
     }
 }

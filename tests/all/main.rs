@@ -39,3 +39,5 @@ mod scenarios;
 mod settings;
 #[path = "../watch.rs"]
 mod watch;
+#[path = "../xlsx.rs"]
+mod xlsx;
