@@ -102,6 +102,55 @@ fn guarded<T>(path: &str, read: impl FnOnce() -> Result<T, InputError>) -> Resul
     })
 }
 
+/// Checks the page headers of the columns read in row group `g` before
+/// polars decodes them. polars 0.55 trusts a data page's value count: a
+/// negative count (a corrupt or hostile file) makes it ask for 2^61 bytes,
+/// and a failed allocation aborts the process, which no `catch_unwind`
+/// stops (fuzz/regressions/parquet/oom-*). Each column chunk is read once
+/// more here (from the page cache, right before polars reads it) and its
+/// pages walked with polars' own page reader; a count below zero, a page
+/// past its chunk or a header that does not parse is this file's error.
+fn check_pages(path: &str, metadata: &FileMetadata, g: usize, read: &[String]) -> Result<(), InputError> {
+    use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+    use polars_parquet::parquet::read::PageReader;
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |message: String| InputError::Other {
+        path: path.into(),
+        message: format!("not a readable Parquet file: {message}"),
+    };
+    let Some(group) = metadata.row_groups.get(g) else { return Ok(()) };
+    let mut file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.into(), source })?;
+    let size = file.metadata().map_err(|source| InputError::Open { path: path.into(), source })?.len();
+    for col in group.parquet_columns() {
+        let name = col.descriptor().path_in_schema.first().map(|s| s.as_str()).unwrap_or_default();
+        if !read.iter().any(|r| r == name) {
+            continue;
+        }
+        let range = col.byte_range();
+        if range.start > range.end || range.end > size {
+            return Err(bad(format!("column \"{name}\" in row group {g} lies outside the file")));
+        }
+        let mut bytes = vec![0u8; (range.end - range.start) as usize];
+        file.seek(SeekFrom::Start(range.start))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| bad(format!("column \"{name}\" in row group {g}: {e}")))?;
+        let max_page = bytes.len() + 1;
+        let cursor = std::io::Cursor::new(polars_buffer::Buffer::from_vec(bytes));
+        for page in PageReader::new(cursor, col, Vec::new(), max_page) {
+            let page = page.map_err(|e| bad(format!("column \"{name}\" in row group {g}: {e}")))?;
+            let CompressedPage::Data(p) = page else { continue };
+            let counts = match p.header() {
+                DataPageHeader::V1(h) => [h.num_values, 0, 0],
+                DataPageHeader::V2(h) => [h.num_values, h.num_nulls, h.num_rows],
+            };
+            if counts.iter().any(|n| *n < 0) {
+                return Err(bad(format!("column \"{name}\" in row group {g} has a page with a negative value count")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Rows decoded from a row group at a time.
 const CHUNK_ROWS: usize = 64 * 1024;
 
@@ -192,6 +241,10 @@ impl ParquetSource {
             self.in_group = 0;
         }
         let Some(group) = self.metadata.row_groups.get(self.group) else { return Ok(None) };
+        if self.in_group == 0 {
+            let (path, metadata, read) = (&self.path, &self.metadata, &self.read_columns);
+            guarded(path, || check_pages(path, metadata, self.group, read))?;
+        }
         let n = CHUNK_ROWS.min(group.num_rows() - self.in_group);
         // Polars is shown a footer with this one row group, so it maps and
         // decodes nothing else (given the whole footer and a slice, it
