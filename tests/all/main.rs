@@ -13,6 +13,8 @@ mod defects;
 mod determinism;
 #[path = "../docs.rs"]
 mod docs;
+#[path = "../diff.rs"]
+mod diff;
 #[path = "../duplicates.rs"]
 mod duplicates;
 #[path = "../faults.rs"]
