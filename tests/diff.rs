@@ -142,10 +142,8 @@ fn diff_lists_exactly_the_changed_loans_with_their_kinds() {
     }
     // The old_ and new_ columns are the two files' cells.
     let (old_rows, new_rows) = (rows(&old), rows(&new));
-    let old_by: HashMap<&str, &HashMap<String, String>> =
-        old_rows.iter().map(|r| (r["loan_id"].as_str(), r)).collect();
-    let new_by: HashMap<&str, &HashMap<String, String>> =
-        new_rows.iter().map(|r| (r["loan_id"].as_str(), r)).collect();
+    let old_by: HashMap<&str, &HashMap<String, String>> = old_rows.iter().map(|r| (r["loan_id"].as_str(), r)).collect();
+    let new_by: HashMap<&str, &HashMap<String, String>> = new_rows.iter().map(|r| (r["loan_id"].as_str(), r)).collect();
     let (headers, out_rows) = crate::common::parse_csv_text(&text);
     assert_eq!(
         headers,
@@ -170,8 +168,15 @@ fn diff_lists_exactly_the_changed_loans_with_their_kinds() {
     );
     for r in &out_rows {
         let id = r["loan_id"].as_str();
-        for col in ["outcome", "primary_reason", "action_deadline", "recoverable", "barred", "undetermined", "gross_deficiency"]
-        {
+        for col in [
+            "outcome",
+            "primary_reason",
+            "action_deadline",
+            "recoverable",
+            "barred",
+            "undetermined",
+            "gross_deficiency",
+        ] {
             assert_eq!(r[&format!("old_{col}")], old_by[id][col], "{id} old_{col}");
             assert_eq!(r[&format!("new_{col}")], new_by[id][col], "{id} new_{col}");
         }
@@ -202,7 +207,8 @@ fn without_both_as_of_dates_deadline_passed_is_not_judged() {
 #[test]
 fn a_file_compared_with_itself_exits_0_and_writes_only_a_header() {
     let f = fixture();
-    let pairs = [("old.csv", "old.csv"), ("old.csv", "old.parquet"), ("old.jsonl", "old.csv"), ("new.parquet", "new.jsonl")];
+    let pairs =
+        [("old.csv", "old.csv"), ("old.csv", "old.parquet"), ("old.jsonl", "old.csv"), ("new.parquet", "new.jsonl")];
     for (a, b) in pairs {
         let out = tempfile::tempdir().unwrap();
         let csv = out.path().join("changes.csv");
@@ -347,7 +353,10 @@ fn reports_carry_the_totals_the_counts_and_the_changed_loans() {
     let md = std::fs::read_to_string(&md).unwrap();
     let html = std::fs::read_to_string(&html).unwrap();
     let shown = rows.len().min(1000);
-    assert_eq!(md.lines().filter(|l| l.starts_with("| ") && l.contains(" | ") && l.matches('|').count() == 11).count(), shown + 1);
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| ") && l.contains(" | ") && l.matches('|').count() == 11).count(),
+        shown + 1
+    );
     assert_eq!(html.matches("<tr><td>").count() - 7, shown, "HTML rows (after the 7 kinds)");
     if rows.len() > 1000 {
         let more = format!("and {} more", rows.len() - 1000);

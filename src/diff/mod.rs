@@ -665,12 +665,8 @@ impl Ord for HeapChange {
 
 /// The one-paragraph summary printed on stderr.
 pub fn summary_line(s: &DiffSummary) -> String {
-    let kinds: Vec<String> = Kind::ALL
-        .iter()
-        .zip(s.by_kind)
-        .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| format!("{n} {}", k.name()))
-        .collect();
+    let kinds: Vec<String> =
+        Kind::ALL.iter().zip(s.by_kind).filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {}", k.name())).collect();
     let mut line = format!(
         "deficiency: diff {} ({} loans) -> {} ({} loans): {} loans changed{}.",
         s.old_path,

@@ -237,10 +237,7 @@ pub fn html(s: &DiffSummary, listed: &[Change]) -> String {
         let _ = writeln!(out, "</table>");
         let more = s.changed.saturating_sub(listed.len() as u64);
         if more > 0 {
-            let _ = writeln!(
-                out,
-                "<p>…and {more} more (the CSV and JSON outputs list every changed loan).</p>"
-            );
+            let _ = writeln!(out, "<p>…and {more} more (the CSV and JSON outputs list every changed loan).</p>");
         }
     }
     let _ = writeln!(out, "<p class=\"note\">This is a screening aid, not legal advice.</p>\n</body>\n</html>");

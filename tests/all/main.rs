@@ -11,10 +11,10 @@ mod common;
 mod defects;
 #[path = "../determinism.rs"]
 mod determinism;
-#[path = "../docs.rs"]
-mod docs;
 #[path = "../diff.rs"]
 mod diff;
+#[path = "../docs.rs"]
+mod docs;
 #[path = "../duplicates.rs"]
 mod duplicates;
 #[path = "../faults.rs"]
