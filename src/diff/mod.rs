@@ -694,3 +694,73 @@ pub fn summary_line(s: &DiffSummary) -> String {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::ymd;
+
+    fn row(id: &str, outcome: Outcome, deadline: Option<NaiveDate>, recoverable: i64) -> Compact {
+        Compact {
+            loan_id: id.into(),
+            outcome,
+            primary: Reason::from_code("sale_covers_debt").expect("a rule code"),
+            deadline,
+            gross: 1000,
+            recoverable,
+            barred: 1000 - recoverable,
+            undetermined: 0,
+        }
+    }
+
+    #[test]
+    fn a_deadline_passed_between_the_runs_when_open_at_old_and_missed_at_new() {
+        let d = ymd(2027, 3, 1);
+        let a = row("a", Outcome::Recoverable, Some(d), 1000);
+        let as_of = |o, n| Some((o, n));
+        // Open at OLD (on or after its as-of), missed at NEW (before its as-of).
+        assert_eq!(compare(&a, &a, as_of(ymd(2027, 3, 1), ymd(2027, 3, 2))), Kind::DeadlinePassed.bit());
+        // The deadline day itself is still in time.
+        assert_eq!(compare(&a, &a, as_of(ymd(2026, 1, 1), d)), 0);
+        // Already missed at OLD: not news.
+        assert_eq!(compare(&a, &a, as_of(ymd(2027, 3, 2), ymd(2028, 1, 1))), 0);
+        // Not judged without both dates; a moved deadline is `deadline`.
+        let b = row("a", Outcome::TimeBarred, Some(ymd(2027, 4, 1)), 0);
+        let k = compare(&a, &b, None);
+        assert_eq!(change_cell(k), "outcome;deadline;amounts");
+        let k = compare(&a, &b, as_of(ymd(2026, 1, 1), ymd(2029, 1, 1)));
+        assert_eq!(change_cell(k), "outcome;deadline_passed;amounts");
+    }
+
+    #[test]
+    fn scratch_rows_round_trip() {
+        let mut buf = Vec::new();
+        let a = row("x,\"y\"", Outcome::NeedsReview, None, 7);
+        let b = Compact { primary: Reason::from_code("missing:fair_value").expect("code"), ..a.clone() };
+        put(&mut buf, 3, Place::Line(9), &a);
+        put_change(&mut buf, 1, 42, &Change { kinds: 0b101, old: Some(b.clone()), new: None });
+        let mut r = &buf[..];
+        assert_eq!(get(&mut r).unwrap(), Some((3, Place::Line(9), a)));
+        let ((class, row), ch) = get_change(&mut r).unwrap().unwrap();
+        assert_eq!((class, row, ch.kinds, ch.old, ch.new), (1, 42, 0b101, Some(b), None));
+        assert!(get(&mut r).unwrap().is_none());
+    }
+
+    #[test]
+    fn markdown_and_html_list_at_most_listed_loans_then_how_many_more() {
+        let s = DiffSummary { changed: LISTED as u64 + 5, ..Default::default() };
+        let listed: Vec<Change> = (0..LISTED)
+            .map(|i| Change {
+                kinds: Kind::Added.bit(),
+                old: None,
+                new: Some(row(&format!("L{i}"), Outcome::Barred, None, 0)),
+            })
+            .collect();
+        let md = render::markdown(&s, &listed);
+        assert!(md.contains("and 5 more"));
+        assert_eq!(md.matches("| added |").count(), LISTED + 1, "the loans and the counts table");
+        let html = render::html(&s, &listed);
+        assert!(html.contains("and 5 more"));
+        assert_eq!(html.matches("<td>added</td>").count(), LISTED + 1, "the loans and the counts table");
+    }
+}
