@@ -59,6 +59,16 @@ Exit status: 0 every row assessed; 1 some rows rejected (see the rejects file); 
     /// Write a synthetic portfolio (deterministic for a seed).
     #[command(after_help = "Example:\n  deficiency generate --rows 1000000 --seed 7 --out portfolio.csv")]
     Generate(GenerateArgs),
+    /// Compare two per-loan results files (yesterday's and today's) by loan_id.
+    #[command(after_help = "Example:
+  deficiency diff runs/2026-01-14/results.csv runs/2026-01-15/results.parquet \\
+      --old-as-of 2026-01-14 --new-as-of 2026-01-15 --out changes.csv --report changes.html
+
+Change kinds (the `change` column, ;-joined in this order): added, removed, outcome,
+reason, deadline_passed (needs both --old-as-of and --new-as-of), deadline, amounts.
+
+Exit status: 0 nothing changed; 1 something changed; 2 fatal (nothing written).")]
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -168,6 +178,29 @@ struct ReportArgs {
 }
 
 #[derive(Args, Debug)]
+struct DiffArgs {
+    /// The earlier results file (.csv, .csv.gz, .jsonl or .parquet).
+    old: String,
+    /// The later results file (.csv, .csv.gz, .jsonl or .parquet).
+    new: String,
+    /// The --as-of OLD was assessed at (results files do not record it).
+    #[arg(long, value_parser = parse_as_of)]
+    old_as_of: Option<NaiveDate>,
+    /// The --as-of NEW was assessed at.
+    #[arg(long, value_parser = parse_as_of)]
+    new_as_of: Option<NaiveDate>,
+    /// The changed loans as CSV (default: stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Report (repeatable): .json (every changed loan), .md or .html (the first 1,000).
+    #[arg(long)]
+    report: Vec<PathBuf>,
+    /// No summary on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
 struct GenerateArgs {
     #[arg(long)]
     rows: u64,
@@ -206,6 +239,7 @@ pub fn main() -> i32 {
         Command::Rules(a) => rules(a),
         Command::Report(a) => report(a),
         Command::Generate(a) => generate(a),
+        Command::Diff(a) => diff(a),
     };
     match r {
         Ok(code) => code,
@@ -460,4 +494,21 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
 fn generate(a: GenerateArgs) -> Result<i32, Fatal> {
     crate::generate::write_file(&a.out, a.rows, a.seed)?;
     Ok(0)
+}
+
+fn diff(a: DiffArgs) -> Result<i32, Fatal> {
+    let cfg = crate::diff::DiffConfig {
+        old: a.old,
+        new: a.new,
+        old_as_of: a.old_as_of,
+        new_as_of: a.new_as_of,
+        out: a.out,
+        reports: a.report,
+        partitions: crate::diff::PARTITIONS,
+    };
+    let summary = crate::diff::run(&cfg)?;
+    if !a.quiet {
+        eprintln!("{}", crate::diff::summary_line(&summary));
+    }
+    Ok(if summary.changed > 0 { 1 } else { 0 })
 }

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod dates;
 pub mod deadlines;
 pub mod deficiency;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod formats;

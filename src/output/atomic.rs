@@ -18,6 +18,14 @@ fn partials() -> MutexGuard<'static, Vec<PathBuf>> {
     PARTIALS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The scratch directories in use ([`ScratchDir`]), removed with their
+/// contents on SIGINT or SIGTERM.
+static SCRATCH: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn scratch() -> MutexGuard<'static, Vec<PathBuf>> {
+    SCRATCH.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// On SIGINT or SIGTERM: removes every temporary output file and exits with
 /// 128 + the signal (130, 143), as a shell reports a process the signal
 /// stopped. Called once by the binary.
@@ -29,6 +37,9 @@ pub fn remove_partials_on_signal() -> io::Result<()> {
             let held = partials();
             for p in held.iter() {
                 let _ = std::fs::remove_file(p);
+            }
+            for d in scratch().iter() {
+                let _ = std::fs::remove_dir_all(d);
             }
             eprintln!("deficiency: stopped by signal {sig}; temporary output files removed");
             std::process::exit(128 + sig);
@@ -130,6 +141,33 @@ impl Drop for AtomicFile {
         if let Some(tmp) = &self.tmp {
             partials().retain(|p| p != tmp.path());
         }
+    }
+}
+
+/// A temporary directory for a command's working files (`deficiency diff`'s
+/// partitions), in the system's temporary directory (`TMPDIR`). Removed with
+/// its contents when dropped, and on SIGINT or SIGTERM.
+pub struct ScratchDir {
+    dir: tempfile::TempDir,
+}
+
+impl ScratchDir {
+    pub fn new(prefix: &str) -> io::Result<ScratchDir> {
+        let mut held = scratch();
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        held.push(dir.path().to_path_buf());
+        Ok(ScratchDir { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for ScratchDir {
+    /// The directory itself is removed by `tempfile`.
+    fn drop(&mut self) {
+        scratch().retain(|p| p != self.dir.path());
     }
 }
 

@@ -268,3 +268,253 @@ fn flag_bits_of(cell: &str) -> u64 {
         cell.split(';').filter_map(|c| crate::rules::Flag::from_code(c.trim())).collect();
     super::flag_bits(&flags)
 }
+
+// Streaming the rows `deficiency diff` compares, from any results format.
+
+/// Where a row is in its results file: the physical line a CSV record starts
+/// on or a JSON Lines line (both 1-based, the header is line 1 of a CSV), or
+/// a Parquet data row (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Line(u64),
+    Row(u64),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Row(n) => write!(f, "row {n}"),
+        }
+    }
+}
+
+/// What `deficiency diff` compares of one results row; money in whole cents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compact {
+    pub loan_id: String,
+    pub outcome: Outcome,
+    pub primary: Reason,
+    pub deadline: Option<chrono::NaiveDate>,
+    pub gross: i64,
+    pub recoverable: i64,
+    pub barred: i64,
+    pub undetermined: i64,
+}
+
+/// The columns [`Compact`] is read from, in the order the readers take them.
+const COMPACT_COLUMNS: [Column; 8] = [
+    Column::LoanId,
+    Column::Outcome,
+    Column::PrimaryReason,
+    Column::ActionDeadline,
+    Column::GrossDeficiency,
+    Column::Recoverable,
+    Column::Barred,
+    Column::Undetermined,
+];
+
+/// Builds a [`Compact`] from text cells (CSV and JSON Lines), in
+/// [`COMPACT_COLUMNS`] order; `None` is a null (JSON) cell.
+fn compact_of(cells: [Option<&str>; 8], place: Place, err: &dyn Fn(String) -> ReadError) -> Result<Compact, ReadError> {
+    let bad = |i: usize| {
+        let v = cells[i].unwrap_or("");
+        let why = if v.is_empty() { "is blank" } else { "is not valid" };
+        err(format!("{place}: column \"{}\": \"{v}\" {why}", COMPACT_COLUMNS[i].name()))
+    };
+    let text = |i: usize| cells[i].map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| bad(i));
+    let money = |i: usize| -> Result<i64, ReadError> {
+        let m = parse_money(text(i)?.as_bytes()).map_err(|_| bad(i))?;
+        i64::try_from(crate::money::to_cents(m)).map_err(|_| bad(i))
+    };
+    let deadline = match cells[3].map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(v) => Some(parse_date(v).map_err(|_| bad(3))?),
+    };
+    Ok(Compact {
+        loan_id: text(0)?.to_string(),
+        outcome: Outcome::parse(text(1)?).ok_or_else(|| bad(1))?,
+        primary: Reason::from_code(text(2)?).ok_or_else(|| bad(2))?,
+        deadline,
+        gross: money(4)?,
+        recoverable: money(5)?,
+        barred: money(6)?,
+        undetermined: money(7)?,
+    })
+}
+
+/// Calls `f` with every row of a results file (`.csv`, `.csv.gz`, `.jsonl`
+/// or `.parquet`, by its name) in file order, holding at most one Parquet
+/// slice or one CSV record at a time. Returns the number of rows.
+pub fn for_each_compact(
+    path: &str,
+    f: &mut dyn FnMut(Place, Compact) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    match crate::formats::FileFormat::of(path) {
+        Some(crate::formats::FileFormat::Parquet) => compact_parquet(path, f),
+        Some(crate::formats::FileFormat::Jsonl) => compact_jsonl(path, f),
+        _ => compact_csv(path, f),
+    }
+}
+
+fn compact_csv(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), ReadError>) -> Result<u64, ReadError> {
+    let err = |message: String| ReadError { path: path.into(), message };
+    let bytes = crate::input::native_csv::open_bytes(path).map_err(|e| err(e.to_string()))?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = rdr.headers().map_err(|e| err(e.to_string()))?.clone();
+    let mut idx = [0usize; 8];
+    for (i, c) in COMPACT_COLUMNS.iter().enumerate() {
+        idx[i] = headers
+            .iter()
+            .position(|h| h.trim() == c.name())
+            .ok_or_else(|| err(format!("not a results file: no column \"{}\"", c.name())))?;
+    }
+    let mut rec = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(err(e.to_string())),
+        }
+        let place = Place::Line(rec.position().map_or(0, |p| p.line()));
+        let cells = idx.map(|i| Some(rec.get(i).unwrap_or("")));
+        f(place, compact_of(cells, place, &err)?)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// A JSON Lines results row: the fields [`Compact`] needs (others ignored).
+#[derive(serde::Deserialize)]
+struct JsonCompact<'a> {
+    #[serde(borrow)]
+    loan_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    outcome: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    primary_reason: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    action_deadline: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    gross_deficiency: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    recoverable: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    barred: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    undetermined: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The longest JSON Lines line read (a results row is well under 4 KB).
+const MAX_JSON_LINE: u64 = 64 << 20;
+
+fn compact_jsonl(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), ReadError>) -> Result<u64, ReadError> {
+    use std::io::{BufRead, Read};
+    let err = |message: String| ReadError { path: path.into(), message };
+    let bytes = crate::input::native_csv::open_bytes(path).map_err(|e| err(e.to_string()))?;
+    let mut rdr = std::io::BufReader::with_capacity(1 << 20, bytes);
+    let mut line = Vec::new();
+    let (mut n, mut rows) = (0u64, 0u64);
+    loop {
+        line.clear();
+        let got = (&mut rdr).take(MAX_JSON_LINE).read_until(b'\n', &mut line).map_err(|e| err(e.to_string()))?;
+        if got == 0 {
+            break;
+        }
+        n += 1;
+        let place = Place::Line(n);
+        if got as u64 == MAX_JSON_LINE && line.last() != Some(&b'\n') {
+            return Err(err(format!("{place} is longer than 64 MB")));
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let j: JsonCompact =
+            serde_json::from_slice(&line).map_err(|e| err(format!("{place}: not a results row: {e}")))?;
+        let cells = [
+            Some(&*j.loan_id),
+            Some(&*j.outcome),
+            Some(&*j.primary_reason),
+            j.action_deadline.as_deref(),
+            j.gross_deficiency.as_deref(),
+            j.recoverable.as_deref(),
+            j.barred.as_deref(),
+            j.undetermined.as_deref(),
+        ];
+        f(place, compact_of(cells, place, &err)?)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+fn compact_parquet(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), ReadError>) -> Result<u64, ReadError> {
+    use polars::prelude::*;
+    let err = |message: String| ReadError { path: path.into(), message };
+    let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
+    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
+    let cols: Vec<String> = COMPACT_COLUMNS.iter().map(|c| c.name().to_string()).collect();
+    let step = 64 * 1024;
+    let mut offset = 0;
+    while offset < total {
+        let n = step.min(total - offset);
+        let df = ParquetReader::new(open()?)
+            .with_columns(Some(cols.clone()))
+            .with_slice(Some((offset, n)))
+            .set_rechunk(true)
+            .finish()
+            .map_err(|e| err(format!("not a results file: {e}")))?;
+        let s =
+            |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
+        let text = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
+            let col = s(name)?;
+            let ca = col.str().map_err(|e| err(format!("column \"{name}\": {e}")))?;
+            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+        };
+        let money = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
+            let col = s(name)?;
+            let ca = col.decimal().map_err(|e| err(format!("column \"{name}\": {e}")))?;
+            let scale = ca.scale() as u32;
+            Ok(ca
+                .physical()
+                .iter()
+                .map(|v| {
+                    v.map(|m| {
+                        let mut out = Vec::new();
+                        crate::money::write_scaled(m, scale, &mut out);
+                        String::from_utf8(out).unwrap_or_default()
+                    })
+                })
+                .collect())
+        };
+        let ids = text("loan_id")?;
+        let outcome = text("outcome")?;
+        let primary = text("primary_reason")?;
+        let dates = s("action_deadline")?;
+        let dates: Vec<Option<String>> = dates
+            .date()
+            .map_err(|e| err(format!("column \"action_deadline\": {e}")))?
+            .physical()
+            .iter()
+            .map(|d| d.map(|d| crate::dates::from_epoch_days(d).map_or_else(|| format!("day {d}"), |d| d.to_string())))
+            .collect();
+        let [m0, m1, m2, m3] = ["gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
+        let (m0, m1, m2, m3) = (m0?, m1?, m2?, m3?);
+        for i in 0..n {
+            let place = Place::Row((offset + i + 1) as u64);
+            let cells = [
+                ids[i].as_deref(),
+                outcome[i].as_deref(),
+                primary[i].as_deref(),
+                dates[i].as_deref(),
+                m0[i].as_deref(),
+                m1[i].as_deref(),
+                m2[i].as_deref(),
+                m3[i].as_deref(),
+            ];
+            f(place, compact_of(cells, place, &err)?)?;
+        }
+        offset += n;
+    }
+    Ok(total as u64)
+}

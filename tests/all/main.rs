@@ -11,6 +11,8 @@ mod common;
 mod defects;
 #[path = "../determinism.rs"]
 mod determinism;
+#[path = "../diff.rs"]
+mod diff;
 #[path = "../docs.rs"]
 mod docs;
 #[path = "../duplicates.rs"]
