@@ -69,6 +69,11 @@ reason, deadline_passed (needs both --old-as-of and --new-as-of), deadline, amou
 
 Exit status: 0 nothing changed; 1 something changed; 2 fatal (nothing written).")]
     Diff(DiffArgs),
+    /// Start a --map mapping for a servicing system's CSV export.
+    #[command(
+        after_help = "Example:\n  deficiency map --suggest export.csv > export-map.toml\n  deficiency assess export.csv --map export-map.toml --as-of 2026-01-15 --out results.csv"
+    )]
+    Map(MapArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,6 +125,9 @@ struct AssessArgs {
     /// Deadline watch windows in days after --as-of (reports list loans to act on within each).
     #[arg(long, value_parser = watch_days, default_value = "30,60,90")]
     watch_days: WatchDays,
+    /// TOML mapping a servicing system's CSV export to the native layout (columns, values, dates).
+    #[arg(long)]
+    map: Option<PathBuf>,
 }
 
 /// `--watch-days` as parsed (a newtype so clap takes the list as one value).
@@ -151,6 +159,9 @@ struct ExplainArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// TOML mapping a servicing system's CSV export to the native layout.
+    #[arg(long)]
+    map: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -201,6 +212,13 @@ struct DiffArgs {
 }
 
 #[derive(Args, Debug)]
+struct MapArgs {
+    /// The export (CSV) to read the header and first rows of; prints a mapping (TOML).
+    #[arg(long)]
+    suggest: String,
+}
+
+#[derive(Args, Debug)]
 struct GenerateArgs {
     #[arg(long)]
     rows: u64,
@@ -240,6 +258,7 @@ pub fn main() -> i32 {
         Command::Report(a) => report(a),
         Command::Generate(a) => generate(a),
         Command::Diff(a) => diff(a),
+        Command::Map(a) => map(a),
     };
     match r {
         Ok(code) => code,
@@ -280,6 +299,7 @@ fn assess(a: AssessArgs) -> Result<i32, Fatal> {
         progress: !a.quiet && std::io::stderr().is_terminal(),
         csv_safe: a.csv_safe,
         watch_days: a.watch_days.0,
+        map: load_map(&a.map)?,
     };
     let summary = match pipeline::run(&cfg) {
         Ok(s) => s,
@@ -342,7 +362,8 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
     let mut batch = Batch::default();
     let mut fields = Fields::default();
     let row_cx = RowContext { as_of, assumptions: &assume };
-    for mut src in crate::input::open(&a.inputs, layout_of(a.layout))? {
+    let map = load_map(&a.map)?;
+    for mut src in crate::input::open_mapped(&a.inputs, layout_of(a.layout), map.as_deref())? {
         loop {
             let n = src.next_batch(&mut batch, 4096)?;
             if n == 0 {
@@ -489,6 +510,19 @@ fn report(a: ReportArgs) -> Result<i32, Fatal> {
             .map_err(|e| Fatal(format!("{}: cannot write: {e}", p.display())))?;
     }
     Ok(0)
+}
+
+fn map(a: MapArgs) -> Result<i32, Fatal> {
+    let text = crate::input::suggest::suggest(&a.suggest)?;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Fatal(format!("stdout: {e}"))),
+        _ => Ok(0),
+    }
+}
+
+fn load_map(p: &Option<PathBuf>) -> Result<Option<std::sync::Arc<crate::input::mapping::Compiled>>, Fatal> {
+    p.as_deref().map(crate::input::mapping::Mapping::load).transpose().map_err(|e| Fatal(e.to_string()))
 }
 
 fn generate(a: GenerateArgs) -> Result<i32, Fatal> {

@@ -221,7 +221,7 @@ fn printed_texts() -> Vec<(String, String)> {
     let mut take = |what: String, o: std::process::Output| {
         out.push((what, format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))));
     };
-    for c in [&[][..], &["assess"], &["explain"], &["rules"], &["report"], &["generate"], &["diff"]] {
+    for c in [&[][..], &["assess"], &["explain"], &["rules"], &["report"], &["generate"], &["diff"], &["map"]] {
         let mut args: Vec<&str> = c.to_vec();
         args.push("--help");
         take(format!("{args:?}"), run(cmd().args(&args)));

@@ -12,8 +12,10 @@
 
 pub mod agency;
 pub mod columns;
+pub mod mapping;
 pub mod native_csv;
 pub mod parquet;
+pub mod suggest;
 pub mod values;
 
 pub use native_csv::{Fields, LineChunk, RawRecord, SplitRecord};
@@ -201,6 +203,30 @@ pub fn open(paths: &[String], layout: Layout) -> Result<Vec<Box<dyn RecordSource
     }
 }
 
+/// [`open`] with `--map`: native-layout CSV exports read through a mapping
+/// (README "Your own exports: --map"); other layouts and formats refuse it.
+pub fn open_mapped(
+    paths: &[String],
+    layout: Layout,
+    map: Option<&mapping::Compiled>,
+) -> Result<Vec<Box<dyn RecordSource>>, InputError> {
+    let Some(map) = map else { return open(paths, layout) };
+    use crate::formats::FileFormat;
+    paths
+        .iter()
+        .map(|p| -> Result<Box<dyn RecordSource>, InputError> {
+            let csv = matches!(FileFormat::of(p), Some(FileFormat::Csv | FileFormat::CsvGz | FileFormat::Text));
+            if layout != Layout::Native || !(csv || p == "-") {
+                return Err(InputError::Other {
+                    path: p.clone(),
+                    message: "--map reads CSV exports in the native layout (.csv, .csv.gz, .txt or -)".into(),
+                });
+            }
+            Ok(Box::new(native_csv::CsvSource::open_mapped(p, Some(map))?))
+        })
+        .collect()
+}
+
 /// Opens one native-layout file, choosing the reader from its name.
 pub fn open_native(path: &str) -> Result<Box<dyn RecordSource>, InputError> {
     use crate::formats::FileFormat;
@@ -319,6 +345,8 @@ pub struct Header {
     /// Header cells that name no known column.
     pub unknown: Vec<String>,
     pub width: usize,
+    /// `--map`: how the export's cells are read, and its column names.
+    mapped: Option<std::sync::Arc<mapping::Applied>>,
 }
 
 /// A record's cells, however the file stores them.
@@ -488,7 +516,42 @@ impl Header {
         }
         let optional =
             Field::ALL[Field::REQUIRED.len()..].iter().filter_map(|&f| index[f as usize].map(|i| (f, i))).collect();
-        Ok(Header { path: path.into(), index, optional, unknown, width: names.len() })
+        Ok(Header { path: path.into(), index, optional, unknown, width: names.len(), mapped: None })
+    }
+
+    /// A header with no columns yet (a reader fills it in).
+    pub fn placeholder(path: &str) -> Header {
+        Header {
+            path: path.into(),
+            index: Vec::new(),
+            optional: Vec::new(),
+            unknown: Vec::new(),
+            width: 0,
+            mapped: None,
+        }
+    }
+
+    /// [`Header::new`] for an export read through `--map`: its column names
+    /// renamed to native ones first, its cells read through the mapping.
+    pub fn mapped(path: &str, names: &[String], map: &mapping::Compiled) -> Result<Header, InputError> {
+        let renamed: Vec<String> = names.iter().map(|n| map.rename(n).to_string()).collect();
+        let mut h = Header::new(path, &renamed).map_err(|e| match e {
+            InputError::MissingColumns { path, columns, found } => InputError::MissingColumns {
+                path,
+                columns: format!("{columns} (after the mapping {})", map.file),
+                found,
+            },
+            other => other,
+        })?;
+        let fields: Vec<Option<Field>> =
+            renamed.iter().map(|n| Field::from_name(&n.trim().to_ascii_lowercase())).collect();
+        h.mapped = Some(std::sync::Arc::new(mapping::Applied::new(map, names, &fields)));
+        Ok(h)
+    }
+
+    /// The column's name in the file: the export's own under `--map`.
+    pub fn label(&self, f: Field) -> &str {
+        self.mapped.as_ref().and_then(|m| m.label(f)).unwrap_or(f.name())
     }
 
     /// The position of a column, if the file has it.
@@ -498,6 +561,19 @@ impl Header {
 
     /// Types one record into a loan, or says what is wrong with it.
     pub fn parse_row<C: Cells + ?Sized>(
+        &self,
+        rec: &C,
+        row: u64,
+        line: Option<u64>,
+        cx: RowContext,
+    ) -> Result<Parsed, Reject> {
+        match &self.mapped {
+            Some(applied) => self.parse_cells(&mapping::Mapped { inner: rec, applied }, row, line, cx),
+            None => self.parse_cells(rec, row, line, cx),
+        }
+    }
+
+    fn parse_cells<C: Cells + ?Sized>(
         &self,
         rec: &C,
         row: u64,
@@ -537,18 +613,19 @@ impl Header {
         let get = |f: Field| -> Result<Cell<'_>, Reject> {
             match self.position(f) {
                 None => Ok(Cell::Blank),
-                Some(i) => rec.cell(i).map_err(|e| reject(loan_id, f.name(), rec.raw(i), e.to_string())),
+                Some(i) => rec.cell(i).map_err(|e| reject(loan_id, self.label(f), rec.raw(i), e.to_string())),
             }
         };
         let required = |f: Field, cell: Cell| -> Result<(), Reject> {
             if cell.is_blank() {
-                Err(reject(loan_id, f.name(), String::new(), format!("is blank; {} is required", f.name())))
+                Err(reject(loan_id, self.label(f), String::new(), format!("is blank; {} is required", f.name())))
             } else {
                 Ok(())
             }
         };
-        let bad =
-            |f: Field, e: ValueError| reject(loan_id, f.name(), rec.raw(self.position(f).unwrap_or(0)), e.to_string());
+        let bad = |f: Field, e: ValueError| {
+            reject(loan_id, self.label(f), rec.raw(self.position(f).unwrap_or(0)), e.to_string())
+        };
 
         let id_cell = get(Field::LoanId)?;
         required(Field::LoanId, id_cell)?;
@@ -571,7 +648,7 @@ impl Header {
             if sp_cell.is_blank() {
                 return Err(reject(
                     Some(&id),
-                    "sale_price",
+                    self.label(Field::SalePrice),
                     String::new(),
                     format!(
                         "is blank; sale_price is required for a {} (only a senior_sale leaves it blank)",
@@ -586,7 +663,7 @@ impl Header {
         let cold = |f: Field, value: String, e: ValueError, loan_id: &str| Reject {
             loan_id: Some(loan_id.to_string()),
             value,
-            ..reject(None, f.name(), String::new(), e.to_string())
+            ..reject(None, self.label(f), String::new(), e.to_string())
         };
         if cx.assumptions.is_empty() {
             // Only the columns the file has; a blank cell keeps the default
@@ -633,7 +710,7 @@ impl Header {
         }
         if let Err((col, why)) = cross_checks(&loan, cx.as_of) {
             let raw = self.position(col).map(|i| rec.raw(i)).unwrap_or_default();
-            return Err(reject(Some(&loan.loan_id), col.name(), raw, why));
+            return Err(reject(Some(&loan.loan_id), self.label(col), raw, why));
         }
         let last_payment_is_sale = loan.event_type == EventType::SeniorSale
             && loan.last_payment_date == Some(loan.event_date)

@@ -321,14 +321,26 @@ pub fn open_bytes(path: &str) -> Result<Box<dyn Read + Send>, InputError> {
 impl CsvSource {
     /// Opens a file and reads its header.
     pub fn open(path: &str) -> Result<CsvSource, InputError> {
+        CsvSource::open_mapped(path, None)
+    }
+
+    /// [`CsvSource::open`] for an export read through `--map`.
+    pub fn open_mapped(path: &str, map: Option<&super::mapping::Compiled>) -> Result<CsvSource, InputError> {
         let input = open_bytes(path)?;
-        CsvSource::from_reader(path, input)
+        CsvSource::from_reader_mapped(path, input, map)
     }
 
     /// Reads the header from any byte stream; `path` names it in messages.
     pub fn from_reader(path: &str, input: Box<dyn Read + Send>) -> Result<CsvSource, InputError> {
-        let placeholder =
-            Header { path: path.into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 };
+        CsvSource::from_reader_mapped(path, input, None)
+    }
+
+    fn from_reader_mapped(
+        path: &str,
+        input: Box<dyn Read + Send>,
+        map: Option<&super::mapping::Compiled>,
+    ) -> Result<CsvSource, InputError> {
+        let placeholder = Header::placeholder(path);
         let mut src = CsvSource {
             input,
             header: placeholder,
@@ -379,7 +391,10 @@ impl CsvSource {
                 }
             }
         }
-        src.header = Header::new(path, &names)?;
+        src.header = match map {
+            Some(m) => Header::mapped(path, &names, m)?,
+            None => Header::new(path, &names)?,
+        };
         Ok(src)
     }
 
@@ -575,7 +590,7 @@ mod tests {
         let bytes: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
         let mut src = CsvSource {
             input: Box::new(Trickle(bytes)),
-            header: Header { path: "t".into(), index: Vec::new(), optional: Vec::new(), unknown: Vec::new(), width: 0 },
+            header: Header::placeholder("t"),
             pending: Vec::new(),
             eof: false,
             line: 1,

@@ -91,6 +91,9 @@ pub enum ValueError {
     Integer(&'static str),
     #[error("is not a two-letter state code")]
     State,
+    /// A cell the `--map` mapping reads in its own form.
+    #[error("is not {0}")]
+    Mapped(String),
 }
 
 /// `YYYY-MM-DD`.

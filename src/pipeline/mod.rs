@@ -64,6 +64,9 @@ pub struct RunConfig {
     /// `--watch-days`: the deadline watch's windows, ascending (README
     /// "Deadline watch"; [`crate::report::watch::DEFAULT_DAYS`]).
     pub watch_days: Vec<u32>,
+    /// `--map`: the export's columns, values and dates read as the native
+    /// layout (README "Your own exports: --map").
+    pub map: Option<std::sync::Arc<input::mapping::Compiled>>,
 }
 
 /// What a finished run reports on stderr.
@@ -127,7 +130,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let calendar = HolidayCalendar::embedded();
     let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
     // Open every input first: a missing column is fatal before anything is written.
-    let mut sources = input::open(&cfg.inputs, cfg.layout)?;
+    let mut sources = input::open_mapped(&cfg.inputs, cfg.layout, cfg.map.as_deref())?;
     let mut warnings = Vec::new();
     for src in &sources {
         let h = src.header();
@@ -146,6 +149,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let watch = crate::report::watch::Watch::new(cfg.as_of, &cfg.watch_days);
     let mut report = Report { as_of: Some(cfg.as_of), watch, ..Report::default() };
     report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
+    report.mapping = cfg.map.as_ref().map(|m| m.describe());
     report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
     let progress = cfg.progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();

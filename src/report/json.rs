@@ -82,6 +82,9 @@ pub fn render(r: &Report) -> String {
     if !r.settings.is_empty() {
         m.insert("settings".into(), Value::Object(r.settings.iter().map(|(k, v)| (k.clone(), json!(v))).collect()));
     }
+    if let Some(mapping) = &r.mapping {
+        m.insert("mapping".into(), mapping.clone());
+    }
     if let Some((version, first, last)) = &r.calendar {
         m.insert("holiday_calendar".into(), json!({"version": version, "first_year": first, "last_year": last}));
     }

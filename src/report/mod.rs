@@ -127,6 +127,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The deadline watch (README "Deadline watch").
     pub watch: watch::Watch,
+    /// `--map`: the mapping file and what it says (JSON report only).
+    pub mapping: Option<serde_json::Value>,
 }
 
 impl Report {

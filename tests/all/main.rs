@@ -7,6 +7,8 @@ mod agency;
 mod bad_input;
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../daily.rs"]
+mod daily;
 #[path = "../defects.rs"]
 mod defects;
 #[path = "../determinism.rs"]
@@ -27,6 +29,8 @@ mod holidays;
 mod kill;
 #[path = "../law_table.rs"]
 mod law_table;
+#[path = "../mapping.rs"]
+mod mapping;
 #[path = "../parquet.rs"]
 mod parquet;
 #[path = "../properties.rs"]
