@@ -92,19 +92,18 @@ fn place_column(name: &str) -> Option<Field> {
         .or_else(|| COLUMN_SYNONYMS.iter().find(|(_, syn)| syn.contains(&n.as_str())).map(|(f, _)| *f))
 }
 
+/// A loan to try a value on.
+fn scratch_loan() -> crate::loan::Loan {
+    use crate::loan::{EventType, Loan};
+    Loan::new("x", EventType::TrusteeSale, chrono::NaiveDate::default(), crate::money::Money::ZERO, None)
+}
+
 /// Whether the native reader takes `v` for column `f` as it is.
 fn native_ok(f: Field, v: &str) -> bool {
     if f == Field::EventType {
         return values::event_type(Cell::Text(v)).is_ok();
     }
-    let mut loan = crate::loan::Loan::new(
-        "x",
-        crate::loan::EventType::TrusteeSale,
-        chrono::NaiveDate::default(),
-        crate::money::Money::ZERO,
-        None,
-    );
-    values::set_optional(&mut loan, f, Cell::Text(v)).is_ok()
+    values::set_optional(&mut scratch_loan(), f, Cell::Text(v)).is_ok()
 }
 
 /// The values the native reader takes for a code column.
@@ -112,14 +111,7 @@ fn choices(f: Field) -> Vec<String> {
     let err = if f == Field::EventType {
         values::event_type(Cell::Text("\u{1}")).err()
     } else {
-        let mut loan = crate::loan::Loan::new(
-            "x",
-            crate::loan::EventType::TrusteeSale,
-            chrono::NaiveDate::default(),
-            crate::money::Money::ZERO,
-            None,
-        );
-        values::set_optional(&mut loan, f, Cell::Text("\u{1}")).err()
+        values::set_optional(&mut scratch_loan(), f, Cell::Text("\u{1}")).err()
     };
     match err {
         Some(values::ValueError::Enum(list)) => list.split(", ").map(|s| s.trim().to_string()).collect(),

@@ -129,9 +129,6 @@ pub fn add(path: &str, report: &mut Report) -> Result<(), ReadError> {
 /// Adds every row of a Parquet results file, a row group's slice at a time.
 pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     use polars::prelude::*;
-    let err = |message: String| ReadError { path: path.into(), message };
-    let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
-    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(e.to_string()))?;
     let cols: Vec<String> = [
         crate::output::Column::Outcome.name(),
         crate::output::Column::PrimaryReason.name(),
@@ -155,32 +152,15 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         use crate::output::Column as C;
         cols.extend([C::LoanId, C::Row, C::ActionDeadline].map(|c| c.name().to_string()));
     }
-    let step = 256 * 1024;
     let mut tally = super::tally::Tally::default();
-    let mut offset = 0;
-    while offset < total {
-        let n = step.min(total - offset);
-        let df = ParquetReader::new(open()?)
-            .with_columns(Some(cols.clone()))
-            .with_slice(Some((offset, n)))
-            .set_rechunk(true)
-            .finish()
-            .map_err(|e| err(format!("not a results file: {e}")))?;
-        let s =
-            |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
-        let text = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
-            let col = s(name)?;
-            let ca = col.str().map_err(|e| err(format!("column \"{name}\": {e}")))?;
-            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
-        };
+    let total = parquet_slices(path, &cols, 256 * 1024, |offset, n, slice| {
+        let err = |message: String| ReadError { path: path.into(), message };
+        let (s, text) = (|name: &str| slice.series(name), |name: &str| slice.text(name));
         let money = |name: &str| -> Result<Vec<Option<crate::money::Money>>, ReadError> {
-            let col = s(name)?;
-            let ca = col.decimal().map_err(|e| err(format!("column \"{name}\": {e}")))?;
-            let scale = ca.scale() as u32;
-            Ok(ca
-                .physical()
-                .iter()
-                .map(|v| v.and_then(|m| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok()))
+            Ok(slice
+                .money(name)?
+                .into_iter()
+                .map(|v| v.and_then(|(m, scale)| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok()))
                 .collect())
         };
         let outcome = text("outcome")?;
@@ -191,9 +171,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         let [m0, m1, m2, m3, m4] = amounts;
         let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
         let net = money("agency_net_loss")?;
-        let dates = s("event_date")?;
-        let dates: Vec<Option<i32>> =
-            dates.date().map_err(|e| err(format!("column \"event_date\": {e}")))?.physical().iter().collect();
+        let dates = slice.dates("event_date")?;
         let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
         let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
         // The deadline watch's columns, when there is a watch.
@@ -203,13 +181,7 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
                 let ids = text("loan_id")?;
                 let row = s("row")?.cast(&DataType::UInt64).map_err(|e| err(e.to_string()))?;
                 let row: Vec<Option<u64>> = row.u64().map_err(|e| err(e.to_string()))?.iter().collect();
-                let deadline = s("action_deadline")?;
-                let deadline: Vec<Option<i32>> = deadline
-                    .date()
-                    .map_err(|e| err(format!("column \"action_deadline\": {e}")))?
-                    .physical()
-                    .iter()
-                    .collect();
+                let deadline = slice.dates("action_deadline")?;
                 Some((ids, row, deadline))
             }
         };
@@ -252,13 +224,73 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
                 tally.watch(span, &c);
             }
         }
-        offset += n;
-    }
+        Ok(())
+    })?;
     tally.fold_into(report);
     report.inputs.push(super::InputInfo { path: path.into(), rows: total as u64 });
     report.rows.read += total as u64;
     report.rows.assessed += total as u64;
     Ok(())
+}
+
+/// One slice of a results Parquet file, its columns read by kind.
+struct Slice<'a> {
+    df: polars::prelude::DataFrame,
+    path: &'a str,
+}
+
+impl Slice<'_> {
+    fn err(&self, message: String) -> ReadError {
+        ReadError { path: self.path.into(), message }
+    }
+    fn series(&self, name: &str) -> Result<polars::prelude::Series, ReadError> {
+        self.df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| self.err(e.to_string()))
+    }
+    fn text(&self, name: &str) -> Result<Vec<Option<String>>, ReadError> {
+        let col = self.series(name)?;
+        let ca = col.str().map_err(|e| self.err(format!("column \"{name}\": {e}")))?;
+        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+    }
+    /// Money as (mantissa, scale).
+    fn money(&self, name: &str) -> Result<Vec<Option<(i128, u32)>>, ReadError> {
+        let col = self.series(name)?;
+        let ca = col.decimal().map_err(|e| self.err(format!("column \"{name}\": {e}")))?;
+        let scale = ca.scale() as u32;
+        Ok(ca.physical().iter().map(|v| v.map(|m| (m, scale))).collect())
+    }
+    /// Dates as days since 1970-01-01.
+    fn dates(&self, name: &str) -> Result<Vec<Option<i32>>, ReadError> {
+        let col = self.series(name)?;
+        Ok(col.date().map_err(|e| self.err(format!("column \"{name}\": {e}")))?.physical().iter().collect())
+    }
+}
+
+/// Reads `cols` of a results Parquet file `step` rows at a time: `f` gets
+/// each slice's first row offset, its length and the slice. Returns the
+/// rows read.
+fn parquet_slices(
+    path: &str,
+    cols: &[String],
+    step: usize,
+    mut f: impl FnMut(usize, usize, &Slice) -> Result<(), ReadError>,
+) -> Result<usize, ReadError> {
+    use polars::prelude::*;
+    let err = |message: String| ReadError { path: path.into(), message };
+    let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
+    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
+    let mut offset = 0;
+    while offset < total {
+        let n = step.min(total - offset);
+        let df = ParquetReader::new(open()?)
+            .with_columns(Some(cols.to_vec()))
+            .with_slice(Some((offset, n)))
+            .set_rechunk(true)
+            .finish()
+            .map_err(|e| err(format!("not a results file: {e}")))?;
+        f(offset, n, &Slice { df, path })?;
+        offset += n;
+    }
+    Ok(total)
 }
 
 /// The fixed flags of a `flags` cell as bits (codes it does not know, such as
@@ -449,37 +481,16 @@ fn compact_jsonl(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), Rea
 }
 
 fn compact_parquet(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), ReadError>) -> Result<u64, ReadError> {
-    use polars::prelude::*;
     let err = |message: String| ReadError { path: path.into(), message };
-    let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
-    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
     let cols: Vec<String> = COMPACT_COLUMNS.iter().map(|c| c.name().to_string()).collect();
-    let step = 64 * 1024;
-    let mut offset = 0;
-    while offset < total {
-        let n = step.min(total - offset);
-        let df = ParquetReader::new(open()?)
-            .with_columns(Some(cols.clone()))
-            .with_slice(Some((offset, n)))
-            .set_rechunk(true)
-            .finish()
-            .map_err(|e| err(format!("not a results file: {e}")))?;
-        let s =
-            |name: &str| df.column(name).map(|c| c.as_materialized_series().clone()).map_err(|e| err(e.to_string()));
-        let text = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
-            let col = s(name)?;
-            let ca = col.str().map_err(|e| err(format!("column \"{name}\": {e}")))?;
-            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
-        };
+    let total = parquet_slices(path, &cols, 64 * 1024, |offset, n, slice| {
+        let text = |name: &str| slice.text(name);
         let money = |name: &str| -> Result<Vec<Option<String>>, ReadError> {
-            let col = s(name)?;
-            let ca = col.decimal().map_err(|e| err(format!("column \"{name}\": {e}")))?;
-            let scale = ca.scale() as u32;
-            Ok(ca
-                .physical()
-                .iter()
+            Ok(slice
+                .money(name)?
+                .into_iter()
                 .map(|v| {
-                    v.map(|m| {
+                    v.map(|(m, scale)| {
                         let mut out = Vec::new();
                         crate::money::write_scaled(m, scale, &mut out);
                         String::from_utf8(out).unwrap_or_default()
@@ -490,12 +501,9 @@ fn compact_parquet(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), R
         let ids = text("loan_id")?;
         let outcome = text("outcome")?;
         let primary = text("primary_reason")?;
-        let dates = s("action_deadline")?;
-        let dates: Vec<Option<String>> = dates
-            .date()
-            .map_err(|e| err(format!("column \"action_deadline\": {e}")))?
-            .physical()
-            .iter()
+        let dates: Vec<Option<String>> = slice
+            .dates("action_deadline")?
+            .into_iter()
             .map(|d| d.map(|d| crate::dates::from_epoch_days(d).map_or_else(|| format!("day {d}"), |d| d.to_string())))
             .collect();
         let [m0, m1, m2, m3] = ["gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
@@ -514,7 +522,7 @@ fn compact_parquet(path: &str, f: &mut dyn FnMut(Place, Compact) -> Result<(), R
             ];
             f(place, compact_of(cells, place, &err)?)?;
         }
-        offset += n;
-    }
+        Ok(())
+    })?;
     Ok(total as u64)
 }

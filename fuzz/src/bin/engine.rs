@@ -153,6 +153,15 @@ fn main() {
         if deficiency_fuzz::debug() {
             eprintln!("deficiency-fuzz: assessing {:?} as of {as_of}", parsed.loan);
         }
+        // FUZZ_CSV=FILE: the row as a native CSV file, to replay with the CLI
+        // (`deficiency assess FILE --as-of <the date printed>`).
+        if let Some(path) = std::env::var_os("FUZZ_CSV") {
+            let mut w = csv::Writer::from_path(path).expect("FUZZ_CSV");
+            w.write_record(&names).expect("header");
+            w.write_record(&row.0).expect("row");
+            w.flush().expect("flush");
+            eprintln!("deficiency-fuzz: wrote the row; --as-of {as_of}");
+        }
         let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
         deficiency_fuzz::with_worker_stack(|| deficiency_fuzz::check_loan(&parsed.loan, env));
     });
