@@ -115,16 +115,16 @@ def _input_columns() -> frozenset:
     return _INPUT_COLUMNS
 
 
-def _normalise(t):
+def _normalise(t, loans: bool = True):
     """Casts columns the engine does not read as they are (dictionary
     columns, pandas timestamps) to plain ones, and hands over columns the
     layout does not know by name only (as nulls: they are ignored, with a
     warning, whatever their type); Arrow compute, no Python per cell."""
-    known = _input_columns()
+    known = _input_columns() if loans else None
     arrays = []
     changed = False
     for f, col in zip(t.schema, t.columns):
-        if f.name.strip().lower() not in known:
+        if known is not None and f.name.strip().lower() not in known:
             if not pa.types.is_null(f.type):
                 changed = True
                 col = pa.nulls(len(col))
@@ -141,8 +141,9 @@ def _normalise(t):
     return pa.Table.from_arrays(arrays, names=t.schema.names)
 
 
-def _arrow(data: Any):
-    """Any table-like input as a pyarrow Table or RecordBatch."""
+def _arrow(data: Any, loans: bool = True):
+    """Any table-like input as a pyarrow Table or RecordBatch (``loans``:
+    native-layout rows, else results)."""
     if isinstance(data, (pa.Table, pa.RecordBatch)):
         t = data
     elif isinstance(data, pa.RecordBatchReader):
@@ -158,7 +159,7 @@ def _arrow(data: Any):
             "expected a pyarrow Table or RecordBatch, a polars or pandas DataFrame, "
             f"or an object with __arrow_c_stream__; got {type(data).__name__}"
         )
-    return _normalise(t)
+    return _normalise(t, loans)
 
 
 _RESULTS_SCHEMA: Optional[pa.Schema] = None
@@ -167,16 +168,18 @@ _REJECTS_SCHEMA: Optional[pa.Schema] = None
 
 def _string_plain(schema: pa.Schema) -> pa.Schema:
     return pa.schema(
-        [pa.field(f.name, pa.string(), f.nullable) if pa.types.is_large_string(f.type) else f for f in schema]
+        [pa.field(f.name, pa.string(), f.nullable) if pa.types.is_string_view(f.type) else f for f in schema]
     )
 
 
 def results_schema() -> pa.Schema:
     """The schema of a results table: that of ``deficiency assess --out
-    results.parquet`` read with pyarrow (README "Output: per-loan results")."""
+    results.parquet`` read with pyarrow (README "Output: per-loan results"):
+    text as ``string_view``, money ``decimal128(18, 2)``, dates ``date32``,
+    ``row`` ``uint64``, ``lien_position`` ``uint32``."""
     global _RESULTS_SCHEMA
     if _RESULTS_SCHEMA is None:
-        _RESULTS_SCHEMA = _string_plain(pa.table(_native.empty_results()).schema)
+        _RESULTS_SCHEMA = pa.table(_native.empty_results()).schema
     return _RESULTS_SCHEMA
 
 
@@ -342,7 +345,7 @@ def report(
     ``deficiency report a.parquet b.parquet --report r.json`` merges them;
     ``as_of`` adds the deadline watch (``--as-of``). Each table counts as an
     input named by ``names`` (default ``<table 1>``, ``<table 2>``, ...)."""
-    tables = [_arrow(t) for t in results_tables]
+    tables = [_arrow(t, loans=False) for t in results_tables]
     if names is None:
         names = [f"<table {i + 1}>" for i in range(len(tables))]
     text = _native.report_json(
@@ -357,7 +360,7 @@ def partial_report(
     """The report of one results table as one line of JSON, to merge with
     :func:`merge_reports` (one per Spark partition, say)."""
     return _native.partial_report(
-        _arrow(results), name, None if as_of is None else _as_of(as_of), list(watch_days or [])
+        _arrow(results, loans=False), name, None if as_of is None else _as_of(as_of), list(watch_days or [])
     )
 
 

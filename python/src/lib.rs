@@ -164,10 +164,12 @@ impl ArrowStream {
     }
 }
 
-/// A frame as an Arrow stream of its chunks (strings as `large_string`).
+/// A frame as an Arrow stream of its chunks. Strings are `string_view`,
+/// as pyarrow reads them from a Parquet results file (polars records its
+/// Arrow schema there).
 fn export_frame(mut df: DataFrame) -> ArrowStream {
     df.rechunk_mut();
-    let level = CompatLevel::oldest();
+    let level = CompatLevel::newest();
     let fields: Vec<ArrowField> = df.columns().iter().map(|c| c.field().to_arrow(level)).collect();
     let dtype = ArrowDataType::Struct(fields);
     let batches: Vec<PolarsResult<Box<dyn Array>>> = df
