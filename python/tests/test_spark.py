@@ -56,7 +56,8 @@ def test_sample_portfolio_on_spark(spark, sample_cli, cli, tmp_path):
 
 
 def test_generated_portfolio_on_spark(spark, generated, cli, tmp_path):
-    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(1 << 20, os.path.getsize(generated["input"]) // 4)))
+    # several row groups (32k rows each) per file: one partition per few row groups
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(1, os.path.getsize(generated["input"]) // 4)))
     df = spark.read.parquet(str(generated["input"]))
     check(df, generated["results"], cli, tmp_path, "generated")
 
