@@ -87,8 +87,9 @@ mod tests {
         let et = Series::new("event_type".into(), ["foreclosure_sale"; 3]);
         let ed = Series::new("event_date".into(), ["2024-01-02"; 3]);
         let up = Series::new("unpaid_principal".into(), [100i64, 200, 300]);
+        let sp = Series::new("sale_price".into(), [50i64, 60, 70]);
         let extra = Series::new("note".into(), ["x"; 3]);
-        DataFrame::new(3, vec![ids.into(), et.into(), ed.into(), up.into(), extra.into()]).unwrap()
+        DataFrame::new(3, vec![ids.into(), et.into(), ed.into(), up.into(), sp.into(), extra.into()]).unwrap()
     }
 
     #[test]
