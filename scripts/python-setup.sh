@@ -6,6 +6,7 @@
 #
 #   scripts/python-setup.sh            # venv at $HOME/.cache/deficiency-py-venv
 #   VENV=/some/dir scripts/python-setup.sh
+#   PROFILE=dev scripts/python-setup.sh   # an unoptimised build (what the tests use in CI)
 #   . "$HOME/.cache/deficiency-py-venv/bin/activate"   # then: import deficiency
 #
 # Builds go to CARGO_TARGET_DIR (default under $HOME/.cache), so a second run
@@ -24,7 +25,13 @@ if ! "$PY" -c 'import maturin, pyarrow, polars, pandas, pytest, pyspark' 2>/dev/
   "$PY" -m pip install --quiet --upgrade pip
   "$PY" -m pip install --quiet "${DEPS[@]}"
 fi
+PROFILE="${PROFILE:-release}"
+case "$PROFILE" in
+  release) MODE=(--release) ;;
+  dev) MODE=() ;;
+  *) echo "PROFILE must be release or dev" >&2; exit 2 ;;
+esac
 # maturin develop installs into the venv named by VIRTUAL_ENV.
 VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
-  maturin develop --release --quiet --manifest-path python/Cargo.toml
+  maturin develop "${MODE[@]}" --quiet --manifest-path python/Cargo.toml
 "$PY" -c 'import deficiency; print("deficiency", deficiency.__version__, "installed in", "'"$VENV"'")'

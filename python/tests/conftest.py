@@ -21,7 +21,7 @@ def _bin() -> str:
     b = os.environ.get("DEFICIENCY_BIN")
     if not b:
         target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
-        b = os.path.join(target, "release", "deficiency")
+        b = os.path.join(target, "debug" if os.environ.get("PROFILE") == "dev" else "release", "deficiency")
     assert os.path.exists(b), f"no deficiency binary at {b}: run scripts/test-python.sh (or set DEFICIENCY_BIN)"
     return b
 
