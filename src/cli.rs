@@ -429,26 +429,7 @@ fn rules(a: RulesArgs) -> Result<i32, Fatal> {
     let settings = load_settings(&a.settings)?;
     let cal = HolidayCalendar::embedded();
     if a.json {
-        let v = serde_json::json!({
-            "rules": Rule::ALL.iter().map(|r| serde_json::json!({"code": r.code(), "step": r.step(), "kind": r.kind(), "citation": r.citation(), "summary": r.summary()})).collect::<Vec<_>>(),
-            "missing_fact": {"code": "missing:<column>", "summary": "a fact the decision depends on is blank"},
-            "flags": Flag::FIXED.iter().map(|f| serde_json::json!({"code": f.code(), "meaning": f.meaning()})).collect::<Vec<_>>(),
-            "settings": settings.docs().iter().map(|d| serde_json::json!({"name": d.name, "value": d.value, "default": d.default, "meaning": d.meaning, "basis": d.basis})).collect::<Vec<_>>(),
-            "input_columns": crate::loan::Field::ALL.iter().map(|f| serde_json::json!({
-                "name": f.name(),
-                "kind": f.kind(),
-                "required": crate::loan::Field::REQUIRED.contains(f),
-                "extension": crate::loan::Field::EXTENSIONS.contains(f),
-            })).collect::<Vec<_>>(),
-            "result_columns": crate::output::Column::ALL.iter().map(|c| serde_json::json!({"name": c.name(), "kind": c.kind()})).collect::<Vec<_>>(),
-            "questions": crate::rules::Question::ALL.iter().map(|q| serde_json::json!({
-                "reason": q.reason().code(),
-                "rank": q.def().rank,
-                "citation": q.def().citation,
-                "answers": q.labels(),
-            })).collect::<Vec<_>>(),
-            "holiday_calendar": {"version": cal.version(), "first_year": cal.first_year(), "last_year": cal.last_year()},
-        });
+        let v = crate::catalog::rules_json(&settings);
         print_out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         return Ok(0);
     }

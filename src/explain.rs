@@ -156,3 +156,68 @@ pub fn render_json(loan: &Loan, row: u64, a: &Assessment, e: &Explanation) -> St
     s.push('\n');
     s
 }
+
+/// One loan explained: what `deficiency explain` prints as text and with
+/// `--json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    pub text: String,
+    pub json: String,
+}
+
+/// Why a loan could not be explained.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error("{0}")]
+    Input(#[from] crate::input::InputError),
+    /// The loan's row is rejected, as `assess` would reject it.
+    #[error("{0}")]
+    Rejected(Box<crate::input::Reject>),
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+}
+
+/// Finds the first row of `src` whose `loan_id` is `loan_id` and explains
+/// it as `deficiency explain` does; `None` when no row has that id.
+pub fn find_and_explain(
+    src: &mut dyn crate::input::RecordSource,
+    loan_id: &str,
+    env: crate::engine::Env,
+    row_cx: crate::input::RowContext,
+) -> Result<Option<Explained>, ExplainError> {
+    use crate::input::Cells;
+    use crate::input::values::Cell;
+    let mut batch = crate::input::Batch::default();
+    let mut fields = crate::input::Fields::default();
+    let header = src.header().clone();
+    let Some(id_col) = header.position(crate::loan::Field::LoanId) else { return Ok(None) };
+    loop {
+        let n = src.next_batch(&mut batch, 4096)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for i in 0..n {
+            let rec = batch.get(i, &mut fields);
+            if !matches!(rec.cell(id_col), Ok(Cell::Text(s)) if s == loan_id.trim()) {
+                continue;
+            }
+            let parsed = header
+                .parse_row(&rec, rec.row(), rec.line(), row_cx)
+                .map_err(|r| ExplainError::Rejected(Box::new(r)))?;
+            // On a thread with the workers' stack (see pipeline::WORKER_STACK).
+            let (a, tree) = std::thread::scope(|s| {
+                std::thread::Builder::new()
+                    .stack_size(crate::pipeline::WORKER_STACK)
+                    .spawn_scoped(s, || crate::engine::explain(&parsed.loan, env))
+                    .map_err(|e| ExplainError::Internal(format!("cannot start a thread: {e}")))?
+                    .join()
+                    .map_err(|_| ExplainError::Internal("the explanation failed".into()))
+            })?
+            .map_err(|e| ExplainError::Internal(e.to_string()))?;
+            return Ok(Some(Explained {
+                text: render_text(&parsed.loan, rec.row(), &header.path, env.as_of, &a, &tree),
+                json: render_json(&parsed.loan, rec.row(), &a, &tree),
+            }));
+        }
+    }
+}

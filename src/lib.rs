@@ -9,6 +9,7 @@
 //! knows the order of a run. [`cli`] turns arguments into [`pipeline`]
 //! settings; `main.rs` only calls it.
 
+pub mod catalog;
 pub mod cli;
 pub mod dates;
 pub mod deadlines;

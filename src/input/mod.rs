@@ -12,6 +12,7 @@
 
 pub mod agency;
 pub mod columns;
+pub mod frame;
 pub mod mapping;
 pub mod native_csv;
 pub mod parquet;

@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use crate::loan::Kind;
 
-fn accepts(k: Kind, dt: &DataType) -> bool {
+pub(super) fn accepts(k: Kind, dt: &DataType) -> bool {
     if matches!(dt, DataType::Null) {
         return true;
     }
@@ -39,7 +39,7 @@ fn accepts(k: Kind, dt: &DataType) -> bool {
     }
 }
 
-fn expected(k: Kind) -> &'static str {
+pub(super) fn expected(k: Kind) -> &'static str {
     match k {
         Kind::Text | Kind::Enum | Kind::State => "String",
         Kind::Money | Kind::SignedMoney => "Decimal, an integer, Float64 or String",

@@ -6,6 +6,7 @@
 //! `deficiency report` rebuild every report group from results alone.
 
 pub mod atomic;
+pub mod frame;
 pub mod parquet;
 pub mod rejects;
 pub mod results;

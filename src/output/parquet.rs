@@ -3,73 +3,18 @@
 //! so DuckDB, pyarrow and pandas read them with the right types. Rows are
 //! buffered and written a row group at a time; memory stays bounded.
 
+use super::frame::ResultFrame;
 use super::results::ResultWriter;
-use super::{Column as ResultColumn, ColumnKind, ResultRow, Value};
+use super::{Column as ResultColumn, ColumnKind, ResultRow};
 use crate::loan::Kind;
 use crate::money;
-use chrono::NaiveDate;
 use polars::prelude::*;
 use std::io::{self, Write};
 
 /// Rows per row group.
 pub const ROW_GROUP: usize = 32 * 1024;
 
-/// One results column being filled for a row group; text is built in place
-/// (no string per cell).
-enum Builder {
-    RowNumber(Vec<u64>),
-    Text(StringChunkedBuilder),
-    Money(Vec<Option<i128>>),
-    Date(Vec<Option<i32>>),
-    Count(Vec<Option<u32>>),
-}
-
-impl Builder {
-    fn new(c: ResultColumn) -> Builder {
-        match c.kind() {
-            ColumnKind::RowNumber => Builder::RowNumber(Vec::with_capacity(ROW_GROUP)),
-            ColumnKind::Text | ColumnKind::Code | ColumnKind::List => {
-                Builder::Text(StringChunkedBuilder::new(c.name().into(), ROW_GROUP))
-            }
-            ColumnKind::Money => Builder::Money(Vec::with_capacity(ROW_GROUP)),
-            ColumnKind::Date => Builder::Date(Vec::with_capacity(ROW_GROUP)),
-            ColumnKind::Count => Builder::Count(Vec::with_capacity(ROW_GROUP)),
-        }
-    }
-
-    fn push(&mut self, v: Value, text: &mut Vec<u8>) {
-        match (self, v) {
-            (Builder::RowNumber(b), Value::RowNumber(n)) => b.push(n),
-            (Builder::Text(b), Value::Text(t)) => b.append_value(t),
-            (Builder::Text(b), v) => {
-                // codes and citations are ASCII text
-                text.clear();
-                v.write_codes(text);
-                b.append_value(std::str::from_utf8(text).unwrap_or_default());
-            }
-            (Builder::Money(b), Value::Money(m)) => b.push(m.map(money::to_cents)),
-            (Builder::Date(b), Value::Date(d)) => b.push(d.map(days)),
-            (Builder::Count(b), Value::Count(n)) => b.push(n),
-            // A column's value always has its column's kind (`ResultRow::value`).
-            _ => {}
-        }
-    }
-
-    fn finish(self, c: ResultColumn) -> PolarsResult<Column> {
-        let name = c.name().into();
-        Ok(match self {
-            Builder::RowNumber(v) => Column::new(name, v),
-            Builder::Text(b) => b.finish().into_series().into(),
-            Builder::Money(v) => {
-                Int128Chunked::from_iter_options(name, v.into_iter()).into_decimal_unchecked(18, 2).into_series().into()
-            }
-            Builder::Date(v) => Int32Chunked::from_iter_options(name, v.into_iter()).into_date().into_series().into(),
-            Builder::Count(v) => UInt32Chunked::from_iter_options(name, v.into_iter()).into_series().into(),
-        })
-    }
-}
-
-fn days(d: NaiveDate) -> i32 {
+fn days(d: chrono::NaiveDate) -> i32 {
     crate::dates::to_epoch_days(d)
 }
 
@@ -92,17 +37,11 @@ pub fn schema() -> Schema {
 /// Parquet results.
 pub struct ParquetResults<W: Write + Send> {
     writer: BatchedWriter<W>,
-    cols: Vec<Builder>,
-    rows: usize,
-    text: Vec<u8>,
+    frame: ResultFrame,
 }
 
 fn to_io(e: PolarsError) -> io::Error {
     io::Error::other(e.to_string())
-}
-
-fn builders() -> Vec<Builder> {
-    ResultColumn::ALL.iter().map(|c| Builder::new(*c)).collect()
 }
 
 impl<W: Write + Send> ParquetResults<W> {
@@ -112,28 +51,22 @@ impl<W: Write + Send> ParquetResults<W> {
             .set_parallel(false)
             .batched(&schema())
             .map_err(to_io)?;
-        Ok(ParquetResults { writer, cols: builders(), rows: 0, text: Vec::with_capacity(256) })
+        Ok(ParquetResults { writer, frame: ResultFrame::default() })
     }
 
     fn flush_group(&mut self) -> io::Result<()> {
-        if self.rows == 0 {
+        if self.frame.is_empty() {
             return Ok(());
         }
-        let height = std::mem::take(&mut self.rows);
-        let cols = std::mem::replace(&mut self.cols, builders());
-        let cols = cols.into_iter().zip(ResultColumn::ALL).map(|(b, c)| b.finish(*c)).collect::<PolarsResult<Vec<_>>>();
-        let df = DataFrame::new(height, cols.map_err(to_io)?).map_err(to_io)?;
+        let df = self.frame.take().map_err(to_io)?;
         self.writer.write_batch(&df).map_err(to_io)
     }
 }
 
 impl<W: Write + Send> ResultWriter for ParquetResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
-        for (b, c) in self.cols.iter_mut().zip(ResultColumn::ALL) {
-            b.push(r.value(*c), &mut self.text);
-        }
-        self.rows += 1;
-        if self.rows >= ROW_GROUP {
+        self.frame.push(r);
+        if self.frame.len() >= ROW_GROUP {
             self.flush_group()?;
         }
         Ok(())

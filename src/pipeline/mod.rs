@@ -15,6 +15,7 @@
 //! remembers the loan ids seen.
 
 mod duplicates;
+pub mod memory;
 mod schedule;
 mod sink;
 mod writer;
@@ -110,7 +111,49 @@ pub fn default_rejects_path(out: &std::path::Path) -> PathBuf {
     out.with_file_name(format!("{stem}.rejects.csv"))
 }
 
-/// The results writer. CSV rows are formatted by the workers and written
+/// The report a run starts from: its as-of date, deadline watch, settings
+/// and holiday calendar, no loans yet.
+fn new_report(cfg: &RunConfig, calendar: &HolidayCalendar) -> Report {
+    let watch = crate::report::watch::Watch::new(cfg.as_of, &cfg.watch_days);
+    let mut report = Report { as_of: Some(cfg.as_of), watch, ..Report::default() };
+    report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
+    report.mapping = cfg.map.as_ref().map(|m| m.describe());
+    report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
+    report
+}
+
+/// The warning for the columns of an input the layout does not know.
+fn unknown_columns(h: &input::Header) -> Option<String> {
+    if h.unknown.is_empty() {
+        return None;
+    }
+    // A few names say enough; a file of 100,000 columns must not
+    // write a megabyte of warning into a cron log.
+    const SHOWN: usize = 20;
+    let mut names = h.unknown.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if h.unknown.len() > SHOWN {
+        names.push_str(&format!(" and {} more", h.unknown.len() - SHOWN));
+    }
+    Some(format!("{}: ignoring unknown column(s): {names}", h.path))
+}
+
+/// The warnings counted over a run: senior sales whose last payment is the
+/// sale, and senior sales given a sale price.
+fn count_warnings(payment_is_sale: u64, ignored_sale_price: u64) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if payment_is_sale > 0 {
+        warnings.push(format!(
+            "{payment_is_sale} senior_sale row(s): last_payment_date is the senior sale's date: surplus is not a \
+             CCP 360 payment; enter the borrower's last voluntary payment (assessed with the date as given)"
+        ));
+    }
+    if ignored_sale_price > 0 {
+        warnings
+            .push(format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"));
+    }
+    warnings
+}
+
 /// Runs `assess`.
 pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let started = Instant::now();
@@ -133,24 +176,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let mut sources = input::open_mapped(&cfg.inputs, cfg.layout, cfg.map.as_deref())?;
     let mut warnings = Vec::new();
     for src in &sources {
-        let h = src.header();
-        if !h.unknown.is_empty() {
-            // A few names say enough; a file of 100,000 columns must not
-            // write a megabyte of warning into a cron log.
-            const SHOWN: usize = 20;
-            let mut names = h.unknown.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
-            if h.unknown.len() > SHOWN {
-                names.push_str(&format!(" and {} more", h.unknown.len() - SHOWN));
-            }
-            warnings.push(format!("{}: ignoring unknown column(s): {names}", h.path));
-        }
+        warnings.extend(unknown_columns(src.header()));
     }
     let sink = Sink::open(cfg)?;
-    let watch = crate::report::watch::Watch::new(cfg.as_of, &cfg.watch_days);
-    let mut report = Report { as_of: Some(cfg.as_of), watch, ..Report::default() };
-    report.settings = cfg.settings.docs().into_iter().map(|d| (d.name.to_string(), d.value)).collect();
-    report.mapping = cfg.map.as_ref().map(|m| m.describe());
-    report.calendar = Some((calendar.version().to_string(), calendar.first_year(), calendar.last_year()));
+    let report = new_report(cfg, calendar);
     let progress = cfg.progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
@@ -179,18 +208,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
         run_pipelined(&mut sources, writer, &pool, job)?
     };
     warnings.append(&mut report.warnings);
-    let payment_is_sale = payment_is_sale.into_inner();
-    if payment_is_sale > 0 {
-        warnings.push(format!(
-            "{payment_is_sale} senior_sale row(s): last_payment_date is the senior sale's date: surplus is not a \
-             CCP 360 payment; enter the borrower's last voluntary payment (assessed with the date as given)"
-        ));
-    }
-    let ignored_sale_price = ignored.into_inner();
-    if ignored_sale_price > 0 {
-        warnings
-            .push(format!("{ignored_sale_price} senior_sale row(s) had a sale_price; it is ignored for a senior_sale"));
-    }
+    warnings.extend(count_warnings(payment_is_sale.into_inner(), ignored.into_inner()));
     // Render reports before committing anything, so a failure leaves nothing.
     let mut report_files = Vec::new();
     for p in &cfg.reports {
@@ -207,9 +225,7 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     }
     let Sink { results, results_file, rejects, rejects_file, rejects_name } = sink;
     results.finish(&report).map_err(|e| out_err(cfg, e))?;
-    let mut rw = rejects.finish().map_err(wr(&rejects_name))?;
-    rw.flush().map_err(wr(&rejects_name))?;
-    drop(rw);
+    rejects.finish().map_err(wr(&rejects_name))?;
     let mut written = Vec::new();
     for f in results_file.into_iter().chain(rejects_file).chain(report_files) {
         let p = f.path().to_path_buf();

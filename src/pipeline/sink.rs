@@ -8,12 +8,15 @@ use crate::output::results::{CsvResults, Format, JsonlResults, ResultWriter};
 use crate::report::xlsx::XlsxResults;
 use std::io::{self, Write};
 
+/// The results writer. CSV rows are formatted by the workers and written
 /// here as bytes; other formats are written row by row.
 pub(super) enum Results {
     Csv(CsvResults<Box<dyn Write + Send>>),
     Rows(Box<dyn ResultWriter>),
     /// A workbook: its report sheets are filled at the end.
     Xlsx(Box<XlsxResults<io::BufWriter<std::fs::File>>>),
+    /// Kept in memory ([`super::memory::Session`]).
+    Frame(crate::output::frame::ResultFrame),
 }
 
 impl Results {
@@ -26,6 +29,7 @@ impl Results {
             Results::Csv(w) => Box::new(w).finish(),
             Results::Rows(w) => w.finish(),
             Results::Xlsx(w) => w.finish(report),
+            Results::Frame(_) => Ok(()),
         }
     }
 
@@ -35,6 +39,37 @@ impl Results {
             Results::Csv(_) => Ok(()),
             Results::Rows(w) => w.write(r),
             Results::Xlsx(w) => w.write(r),
+            Results::Frame(f) => {
+                f.push(r);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Where rejects go: a CSV file or stream, or memory.
+#[allow(clippy::large_enum_variant)] // one per run, never moved in a loop
+pub(super) enum Rejects {
+    Csv(RejectsWriter<Box<dyn Write + Send>>),
+    Memory(Vec<crate::input::Reject>),
+}
+
+impl Rejects {
+    pub(super) fn write(&mut self, r: &crate::input::Reject) -> io::Result<()> {
+        match self {
+            Rejects::Csv(w) => w.write(r),
+            Rejects::Memory(v) => {
+                v.push(r.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes what is left.
+    pub(super) fn finish(self) -> io::Result<()> {
+        match self {
+            Rejects::Csv(w) => w.finish()?.flush(),
+            Rejects::Memory(_) => Ok(()),
         }
     }
 }
@@ -42,7 +77,7 @@ impl Results {
 pub(super) struct Sink {
     pub(super) results: Results,
     pub(super) results_file: Option<AtomicFile>,
-    pub(super) rejects: RejectsWriter<Box<dyn Write + Send>>,
+    pub(super) rejects: Rejects,
     pub(super) rejects_file: Option<AtomicFile>,
     /// Where rejects go, for an error message: the path, or `stderr`.
     pub(super) rejects_name: std::path::PathBuf,
@@ -109,7 +144,7 @@ impl Sink {
                 (RejectsWriter::new(w).map_err(wr(&p))?.spreadsheet_safe(cfg.csv_safe), Some(f))
             }
         };
-        Ok(Sink { results, results_file, rejects, rejects_file, rejects_name })
+        Ok(Sink { results, results_file, rejects: Rejects::Csv(rejects), rejects_file, rejects_name })
     }
 }
 

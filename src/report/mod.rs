@@ -6,6 +6,7 @@ pub mod csv_report;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod partial;
 pub mod read;
 pub mod tally;
 pub mod watch;

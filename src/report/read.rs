@@ -128,7 +128,6 @@ pub fn add(path: &str, report: &mut Report) -> Result<(), ReadError> {
 
 /// Adds every row of a Parquet results file, a row group's slice at a time.
 pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
-    use polars::prelude::*;
     let cols: Vec<String> = [
         crate::output::Column::Outcome.name(),
         crate::output::Column::PrimaryReason.name(),
@@ -153,79 +152,8 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
         cols.extend([C::LoanId, C::Row, C::ActionDeadline].map(|c| c.name().to_string()));
     }
     let mut tally = super::tally::Tally::default();
-    let total = parquet_slices(path, &cols, 256 * 1024, |offset, n, slice| {
-        let err = |message: String| ReadError { path: path.into(), message };
-        let (s, text) = (|name: &str| slice.series(name), |name: &str| slice.text(name));
-        let money = |name: &str| -> Result<Vec<Option<crate::money::Money>>, ReadError> {
-            Ok(slice
-                .money(name)?
-                .into_iter()
-                .map(|v| v.and_then(|(m, scale)| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok()))
-                .collect())
-        };
-        let outcome = text("outcome")?;
-        let primary = text("primary_reason")?;
-        let event_type = text("event_type")?;
-        let flags = text("flags")?;
-        let amounts = ["total_debt", "gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
-        let [m0, m1, m2, m3, m4] = amounts;
-        let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
-        let net = money("agency_net_loss")?;
-        let dates = slice.dates("event_date")?;
-        let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
-        let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
-        // The deadline watch's columns, when there is a watch.
-        let watched = match span {
-            None => None,
-            Some(_) => {
-                let ids = text("loan_id")?;
-                let row = s("row")?.cast(&DataType::UInt64).map_err(|e| err(e.to_string()))?;
-                let row: Vec<Option<u64>> = row.u64().map_err(|e| err(e.to_string()))?.iter().collect();
-                let deadline = slice.dates("action_deadline")?;
-                Some((ids, row, deadline))
-            }
-        };
-        for i in 0..n {
-            let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
-            let year = dates[i].and_then(crate::dates::from_epoch_days).ok_or_else(|| bad("event_date"))?.year();
-            let l = Line {
-                flags: flags[i].as_deref().map_or(0, flag_bits_of),
-                outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
-                primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,
-                event_type: event_type[i].as_deref().and_then(EventType::parse).ok_or_else(|| bad("event_type"))?,
-                lien_position: liens[i],
-                event_year: year,
-                amounts: Group {
-                    loans: 1,
-                    total_debt: m0[i].ok_or_else(|| bad("total_debt"))?,
-                    gross: m1[i].ok_or_else(|| bad("gross_deficiency"))?,
-                    recoverable: m2[i].ok_or_else(|| bad("recoverable"))?,
-                    barred: m3[i].ok_or_else(|| bad("barred"))?,
-                    undetermined: m4[i].ok_or_else(|| bad("undetermined"))?,
-                    agency_loans: u64::from(net[i].is_some()),
-                    agency_net_loss: net[i].unwrap_or_default(),
-                },
-            };
-            tally.add(&l);
-            if let Some((ids, rows, deadlines)) = &watched {
-                let c = Candidate {
-                    loan_id: ids[i].as_deref().ok_or_else(|| bad("loan_id"))?,
-                    row: rows[i].ok_or_else(|| bad("row"))?,
-                    outcome: l.outcome,
-                    primary: l.primary,
-                    deadline: match deadlines[i] {
-                        None => None,
-                        Some(d) => Some(crate::dates::from_epoch_days(d).ok_or_else(|| bad("action_deadline"))?),
-                    },
-                    recoverable: l.amounts.recoverable,
-                    barred: l.amounts.barred,
-                    undetermined: l.amounts.undetermined,
-                };
-                tally.watch(span, &c);
-            }
-        }
-        Ok(())
-    })?;
+    let total =
+        parquet_slices(path, &cols, 256 * 1024, |offset, _, slice| tally_frame(slice, offset, span, &mut tally))?;
     tally.fold_into(report);
     report.inputs.push(super::InputInfo { path: path.into(), rows: total as u64 });
     report.rows.read += total as u64;
@@ -233,9 +161,10 @@ pub fn add_parquet(path: &str, report: &mut Report) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// One slice of a results Parquet file, its columns read by kind.
+/// One slice of a results Parquet file (or a results frame), its columns
+/// read by kind.
 struct Slice<'a> {
-    df: polars::prelude::DataFrame,
+    df: &'a polars::prelude::DataFrame,
     path: &'a str,
 }
 
@@ -287,10 +216,107 @@ fn parquet_slices(
             .set_rechunk(true)
             .finish()
             .map_err(|e| err(format!("not a results file: {e}")))?;
-        f(offset, n, &Slice { df, path })?;
+        f(offset, n, &Slice { df: &df, path })?;
         offset += n;
     }
     Ok(total)
+}
+
+/// Adds every row of a results DataFrame (the typed columns of Parquet
+/// results, as [`crate::output::frame::ResultFrame`] builds them or pyarrow
+/// hands them over), counted as the input `label`.
+pub fn add_frame(label: &str, df: &polars::prelude::DataFrame, report: &mut Report) -> Result<(), ReadError> {
+    let mut tally = super::tally::Tally::default();
+    tally_frame(&Slice { df, path: label }, 0, report.watch.span(), &mut tally)?;
+    tally.fold_into(report);
+    let rows = df.height() as u64;
+    report.inputs.push(super::InputInfo { path: label.into(), rows });
+    report.rows.read += rows;
+    report.rows.assessed += rows;
+    Ok(())
+}
+
+/// Tallies the rows of a results frame whose first row is data row
+/// `offset + 1` of its file.
+fn tally_frame(
+    slice: &Slice,
+    offset: usize,
+    span: Option<super::watch::Span>,
+    tally: &mut super::tally::Tally,
+) -> Result<(), ReadError> {
+    use polars::prelude::*;
+    let n = slice.df.height();
+    let err = |message: String| slice.err(message);
+    let (s, text) = (|name: &str| slice.series(name), |name: &str| slice.text(name));
+    let money = |name: &str| -> Result<Vec<Option<crate::money::Money>>, ReadError> {
+        Ok(slice
+            .money(name)?
+            .into_iter()
+            .map(|v| v.and_then(|(m, scale)| rust_decimal::Decimal::try_from_i128_with_scale(m, scale).ok()))
+            .collect())
+    };
+    let outcome = text("outcome")?;
+    let primary = text("primary_reason")?;
+    let event_type = text("event_type")?;
+    let flags = text("flags")?;
+    let amounts = ["total_debt", "gross_deficiency", "recoverable", "barred", "undetermined"].map(money);
+    let [m0, m1, m2, m3, m4] = amounts;
+    let (m0, m1, m2, m3, m4) = (m0?, m1?, m2?, m3?, m4?);
+    let net = money("agency_net_loss")?;
+    let dates = slice.dates("event_date")?;
+    let liens = s("lien_position")?.cast(&DataType::UInt32).map_err(|e| err(e.to_string()))?;
+    let liens: Vec<Option<u32>> = liens.u32().map_err(|e| err(e.to_string()))?.iter().collect();
+    // The deadline watch's columns, when there is a watch.
+    let watched = match span {
+        None => None,
+        Some(_) => {
+            let ids = text("loan_id")?;
+            let row = s("row")?.cast(&DataType::UInt64).map_err(|e| err(e.to_string()))?;
+            let row: Vec<Option<u64>> = row.u64().map_err(|e| err(e.to_string()))?.iter().collect();
+            let deadline = slice.dates("action_deadline")?;
+            Some((ids, row, deadline))
+        }
+    };
+    for i in 0..n {
+        let bad = |col: &str| err(format!("row {}: column \"{col}\" is missing or invalid", offset + i + 1));
+        let year = dates[i].and_then(crate::dates::from_epoch_days).ok_or_else(|| bad("event_date"))?.year();
+        let l = Line {
+            flags: flags[i].as_deref().map_or(0, flag_bits_of),
+            outcome: outcome[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?,
+            primary: primary[i].as_deref().and_then(Reason::from_code).ok_or_else(|| bad("primary_reason"))?,
+            event_type: event_type[i].as_deref().and_then(EventType::parse).ok_or_else(|| bad("event_type"))?,
+            lien_position: liens[i],
+            event_year: year,
+            amounts: Group {
+                loans: 1,
+                total_debt: m0[i].ok_or_else(|| bad("total_debt"))?,
+                gross: m1[i].ok_or_else(|| bad("gross_deficiency"))?,
+                recoverable: m2[i].ok_or_else(|| bad("recoverable"))?,
+                barred: m3[i].ok_or_else(|| bad("barred"))?,
+                undetermined: m4[i].ok_or_else(|| bad("undetermined"))?,
+                agency_loans: u64::from(net[i].is_some()),
+                agency_net_loss: net[i].unwrap_or_default(),
+            },
+        };
+        tally.add(&l);
+        if let Some((ids, rows, deadlines)) = &watched {
+            let c = Candidate {
+                loan_id: ids[i].as_deref().ok_or_else(|| bad("loan_id"))?,
+                row: rows[i].ok_or_else(|| bad("row"))?,
+                outcome: l.outcome,
+                primary: l.primary,
+                deadline: match deadlines[i] {
+                    None => None,
+                    Some(d) => Some(crate::dates::from_epoch_days(d).ok_or_else(|| bad("action_deadline"))?),
+                },
+                recoverable: l.amounts.recoverable,
+                barred: l.amounts.barred,
+                undetermined: l.amounts.undetermined,
+            };
+            tally.watch(span, &c);
+        }
+    }
+    Ok(())
 }
 
 /// The fixed flags of a `flags` cell as bits (codes it does not know, such as

@@ -21,7 +21,7 @@ struct Sums {
 
 /// Running sums by every report dimension at once, and the loans on the
 /// deadline watch.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Tally {
     map: HashMap<Key, Sums>,
     watched: Vec<Entry>,
