@@ -16,6 +16,7 @@ pub mod frame;
 pub mod mapping;
 pub mod native_csv;
 pub mod parquet;
+pub mod parquet_footer;
 pub mod suggest;
 pub mod values;
 

@@ -165,6 +165,10 @@ impl ParquetSource {
 
     fn open_file(path: &str) -> Result<ParquetSource, InputError> {
         let file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.into(), source })?;
+        super::parquet_footer::check(path).map_err(|m| InputError::Other {
+            path: path.into(),
+            message: format!("not a readable Parquet file: {m}"),
+        })?;
         let mut reader = ParquetReader::new(file);
         let schema = reader.schema().map_err(pe(path))?;
         let metadata = reader.get_metadata().map_err(pe(path))?.clone();

@@ -206,7 +206,9 @@ fn parquet_slices(
     use polars::prelude::*;
     let err = |message: String| ReadError { path: path.into(), message };
     let open = || std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")));
-    let total = ParquetReader::new(open()?).num_rows().map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
+    let file = open()?;
+    crate::input::parquet_footer::check(path).map_err(|m| err(format!("not a readable Parquet file: {m}")))?;
+    let total = ParquetReader::new(file).num_rows().map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
     let mut offset = 0;
     while offset < total {
         let n = step.min(total - offset);
