@@ -2,10 +2,9 @@
 //! command, and maps the result to an exit status (README "Exit status"): 0 every row
 //! assessed; 1 finished with rejected rows; 2 fatal.
 
-use crate::engine::{self, Env};
+use crate::engine::Env;
 use crate::holidays::HolidayCalendar;
-use crate::input::values::Cell;
-use crate::input::{Assumption, Batch, Cells, Fields, RowContext};
+use crate::input::{Assumption, RowContext};
 use crate::money;
 use crate::pipeline::{self, RunConfig, RunSummary};
 use crate::report::{Report, ReportFormat};
@@ -359,50 +358,20 @@ fn explain(a: ExplainArgs) -> Result<i32, Fatal> {
     let as_of = a.as_of.unwrap_or_else(today);
     let assume = assumptions(&a.assume)?;
     let env = Env { settings: &settings, calendar: HolidayCalendar::embedded(), as_of };
-    let mut batch = Batch::default();
-    let mut fields = Fields::default();
     let row_cx = RowContext { as_of, assumptions: &assume };
     let map = load_map(&a.map)?;
     for mut src in crate::input::open_mapped(&a.inputs, layout_of(a.layout), map.as_deref())? {
-        loop {
-            let n = src.next_batch(&mut batch, 4096)?;
-            if n == 0 {
-                break;
-            }
-            for i in 0..n {
-                let rec = batch.get(i, &mut fields);
-                let id_matches = src
-                    .header()
-                    .position(crate::loan::Field::LoanId)
-                    .map(|i| matches!(rec.cell(i), Ok(Cell::Text(s)) if s == a.loan.trim()));
-                if id_matches != Some(true) {
-                    continue;
-                }
-                let file = src.header().path.clone();
-                let parsed = match src.header().parse_row(&rec, rec.row(), rec.line(), row_cx) {
-                    Ok(p) => p,
-                    Err(rej) => {
-                        eprintln!("deficiency: {rej}");
-                        return Ok(1);
-                    }
-                };
-                // On a thread with the workers' stack (see pipeline::WORKER_STACK).
-                let (assessment, tree) = std::thread::scope(|s| {
-                    std::thread::Builder::new()
-                        .stack_size(pipeline::WORKER_STACK)
-                        .spawn_scoped(s, || engine::explain(&parsed.loan, env))
-                        .map_err(|e| Fatal(format!("cannot start a thread: {e}")))?
-                        .join()
-                        .map_err(|_| Fatal("internal error (please report): the explanation failed".into()))
-                })??;
-                let text = if a.json {
-                    crate::explain::render_json(&parsed.loan, rec.row(), &assessment, &tree)
-                } else {
-                    crate::explain::render_text(&parsed.loan, rec.row(), &file, as_of, &assessment, &tree)
-                };
-                print_out(&text)?;
+        match crate::explain::find_and_explain(src.as_mut(), &a.loan, env, row_cx) {
+            Ok(None) => continue,
+            Ok(Some(e)) => {
+                print_out(if a.json { &e.json } else { &e.text })?;
                 return Ok(0);
             }
+            Err(crate::explain::ExplainError::Rejected(rej)) => {
+                eprintln!("deficiency: {rej}");
+                return Ok(1);
+            }
+            Err(e) => return Err(Fatal(e.to_string())),
         }
     }
     Err(Fatal(format!("{}: no loan with loan_id {:?}", a.inputs.join(", "), a.loan)))
