@@ -85,11 +85,8 @@ def _assume(assume: Optional[Mapping[str, Any]]) -> list:
 
 
 def _layout(layout: str) -> None:
-    if layout != "native":
-        raise ValueError(
-            f"layout {layout!r}: only the native layout is read from Python; "
-            "the agency layouts read their files with the command line (deficiency assess --layout)"
-        )
+    if layout not in ("native", "fannie-mae", "freddie-mac"):
+        raise ValueError(f"layout {layout!r}: use native, fannie-mae or freddie-mac")
 
 
 def _is_pandas(data: Any) -> bool:
@@ -220,6 +217,7 @@ class Assessor:
         watch_days: Optional[Sequence[int]] = None,
     ) -> None:
         _layout(layout)
+        self._layout = layout
         self._session = _native.Session(
             _as_of(as_of), _settings(settings), _assume(assume), int(threads), list(watch_days or [])
         )
@@ -227,7 +225,16 @@ class Assessor:
         self._rows = 0
 
     def assess(self, data: Any, name: str = "<table>") -> "tuple[pa.Table, pa.Table]":
-        """Assesses every row of ``data``; returns ``(results, rejects)``."""
+        """Assesses every row of ``data``; returns ``(results, rejects)``.
+
+        With ``layout="fannie-mae"`` or ``"freddie-mac"``, ``data`` is the
+        data set's files (paths, as ``deficiency assess --layout`` takes
+        them: acquisition + performance, or origination + monthly), read
+        by the same readers as the command line."""
+        if self._layout != "native":
+            paths = [str(p) for p in ([data] if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else data)]
+            res, rej = self._session.assess_files(paths, self._layout)
+            return _table(res, results_schema()), _table(rej, rejects_schema())
         t = _arrow(data)
         first = self._rows + 1 if name == self._last_name else 1
         res, rej, n = self._session.assess(t, name, first)
@@ -261,7 +268,9 @@ def assess(
     threads: int = 0,
 ) -> "tuple[pa.Table, pa.Table]":
     """Assesses every loan of ``data`` (native layout columns, README "Input:
-    the native layout") as of ``as_of``.
+    the native layout") as of ``as_of``. With ``layout="fannie-mae"`` or
+    ``"freddie-mac"``, ``data`` is the data set's files (paths), as
+    ``deficiency assess --layout`` reads them.
 
     Returns ``(results, rejects)`` as pyarrow Tables: ``results`` with the
     typed schema of ``deficiency assess --out results.parquet``, ``rejects``

@@ -234,6 +234,42 @@ impl PySession {
         Ok((export_frame(results), export_frame(rejects), rows))
     }
 
+    /// Assesses the files of a public data set (`layout` "fannie-mae" or
+    /// "freddie-mac", as `deficiency assess --layout`), read by the same
+    /// readers as the command line. Returns (results, rejects).
+    fn assess_files(&self, py: Python<'_>, paths: Vec<String>, layout: &str) -> PyResult<(ArrowStream, ArrowStream)> {
+        let layout = match layout {
+            "fannie-mae" => deficiency::input::Layout::FannieMae,
+            "freddie-mac" => deficiency::input::Layout::FreddieMac,
+            "native" => deficiency::input::Layout::Native,
+            other => return Err(value_error(format!("layout {other:?}: use native, fannie-mae or freddie-mac"))),
+        };
+        let (results, rejects) = py.allow_threads(|| -> PyResult<(DataFrame, DataFrame)> {
+            let mut sources = deficiency::input::open(&paths, layout).map_err(value_error)?;
+            let mut s = self.inner.lock().map_err(runtime_error)?;
+            let mut results: Option<DataFrame> = None;
+            let mut rejects = Vec::new();
+            for src in &mut sources {
+                let out = s.assess(src.as_mut()).map_err(run_error)?;
+                rejects.extend(out.rejects);
+                results = Some(match results {
+                    None => out.results,
+                    Some(mut r) => {
+                        r.vstack_mut(&out.results).map_err(runtime_error)?;
+                        r
+                    }
+                });
+            }
+            let all = deficiency::pipeline::memory::Assessed {
+                results: results.ok_or_else(|| value_error("no input files"))?,
+                rejects,
+            };
+            let rejects = all.rejects_frame().map_err(run_error)?;
+            Ok((all.results, rejects))
+        })?;
+        Ok((export_frame(results), export_frame(rejects)))
+    }
+
     /// The JSON report of every row assessed so far (`assess --report x.json`).
     fn report_json(&self, py: Python<'_>) -> PyResult<String> {
         py.allow_threads(|| {

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import deficiency
-from conftest import AS_OF, SAMPLE
+from conftest import AS_OF, ROOT, SAMPLE
 
 
 def read_strings(path):
@@ -158,3 +158,22 @@ def test_partial_reports_merge_to_the_whole(sample_cli):
     whole = deficiency.report(t, as_of=AS_OF, names=["x"])
     parts = [deficiency.partial_report(t.slice(i, 50), "x", AS_OF) for i in range(0, t.num_rows, 50)]
     assert deficiency.merge_reports(parts, as_of=AS_OF) == whole
+
+
+def test_fannie_mae_files_through_the_package_as_the_cli(cli, tmp_path):
+    """layout="fannie-mae": the data set's files, read by the command line's
+    own readers, give the command line's results and report."""
+    sample = ROOT.parent / "shared" / "fixtures" / "external" / "fannie-mae-2000Q1-nvidia-spark-rapids-examples"
+    files = [sample / "Acquisition_2000Q1.txt", sample / "Performance_2000Q1-P.txt"]
+    assert all(f.exists() for f in files), f"the real Fannie Mae sample is expected beside the checkout: {sample}"
+    out, rep = tmp_path / "r.parquet", tmp_path / "r.json"
+    cli("assess", "--layout", "fannie-mae", "--as-of", AS_OF, "--out", out, "--report", rep, "--quiet", *files)
+    want = pq.read_table(out).replace_schema_metadata(None)
+    a = deficiency.Assessor(AS_OF, layout="fannie-mae")
+    results, rejects = a.assess(files)
+    assert results.num_rows == want.num_rows > 0
+    assert results.equals(want)
+    got, expected = a.report(), json.loads(rep.read_text())
+    assert got["totals"] == expected["totals"] and got["by_reason"] == expected["by_reason"]
+    with pytest.raises(ValueError):
+        deficiency.Assessor(AS_OF, layout="ginnie-mae")
