@@ -1,4 +1,4 @@
-//! `--layout fannie-mae` and `--layout freddie-mac` (SPEC §7; README "Analysing Fannie Mae and Freddie Mac data").
+//! `--layout fannie-mae` and `--layout freddie-mac` (README "Analysing Fannie Mae and Freddie Mac data").
 //!
 //! The real Fannie Mae sample is read from the shared fixtures directory at
 //! test time (not copied here). Everything else is synthetic: the tests
@@ -574,7 +574,8 @@ const NATIVE_HEADER: &str = "loan_id,event_type,event_date,unpaid_principal,sale
 
 /// The same dispositions written by hand in the native layout: interest at
 /// the note rate from the last paid installment to the event, the
-/// foreclosure costs, and Fannie Mae's net loss (DATASETS.md §1.5).
+/// foreclosure costs, and Fannie Mae's net loss (README "Field mapping" and
+/// "Agency net loss").
 const FANNIE_NATIVE: &[&str] = &[
     // 12 months at 6% on 200,000 = 12,000. Net loss: 200,000 + 3,000 + 1,500 + 500 − 200 + 1,200
     // + 14 × (6% − 0.35%)/12 × 200,000 (13,183.33) − 150,000 − 10,000 = 59,183.33.

@@ -1,4 +1,4 @@
-//! Bad input (SPEC §6 and §2 exit status): row-level rejects with file, row,
+//! Bad input (README "What happens when…" and "Exit status"): row-level rejects with file, row,
 //! line, column, value and an error sentence; file-level problems are fatal
 //! (exit 2) and leave nothing at any output path; odd but valid CSV is
 //! accepted; no input makes the process panic.
@@ -73,7 +73,7 @@ fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
 const HEADER: &str =
     "loan_id,event_type,event_date,unpaid_principal,sale_price,borrower_type,deficiency_filed_date,note";
 
-/// One bad row per kind of SPEC §6 row problem.
+/// One bad row per kind of row problem (README "What happens when…").
 struct BadRow {
     /// The CSV line (without newline); `\u{FFFD}` is replaced by an invalid byte.
     line: &'static str,

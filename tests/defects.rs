@@ -109,8 +109,8 @@ C2014,trustee_sale,2025-06-02,300000,200000,refinance,true,1,individual,true,0,,
     assert!(!c["reasons"].contains("missing:origination_date"), "{}", c["reasons"]);
 }
 
-/// A `fraud_or_waste` loan whose path has a deadline showed none: SPEC §4
-/// sets `action_deadline` on needs_review loans, from the evaluation
+/// A `fraud_or_waste` loan whose path has a deadline showed none: the
+/// outcome table (README "Outcomes") sets `action_deadline` on needs_review loans, from the evaluation
 /// without the carve-out (here every answer to the blank purpose that
 /// leaves a deficiency runs on the judicial path's three months).
 #[test]

@@ -1,5 +1,5 @@
-//! Determinism and report arithmetic on a generated portfolio (SPEC §2, §4,
-//! §5): the same input and `--as-of` give byte-identical results and reports
+//! Determinism and report arithmetic on a generated portfolio (README
+//! "Commands", "Outcomes", "Reports"): the same input and `--as-of` give byte-identical results and reports
 //! whatever `--threads` is; the JSON report's totals equal the column sums of
 //! the per-loan results exactly; the generator exercises every outcome.
 
@@ -233,7 +233,7 @@ fn the_generated_portfolio_exercises_every_outcome() {
     let missing: Vec<&&str> = OUTCOMES.iter().filter(|o| !seen.contains(**o)).collect();
     assert!(missing.is_empty(), "outcomes never produced by `generate --rows {ROWS} --seed {SEED}`: {missing:?}");
     let unknown: Vec<&&str> = seen.iter().filter(|o| !OUTCOMES.contains(o)).collect();
-    assert!(unknown.is_empty(), "outcomes not in SPEC 4: {unknown:?}");
+    assert!(unknown.is_empty(), "outcomes not in README \"Outcomes\": {unknown:?}");
 }
 
 #[test]

@@ -194,7 +194,7 @@ fn every_enum_value_appears() {
             assert!(seen.contains(v), "{name}={v} never generated");
         }
         for v in &seen {
-            assert!(v.is_empty() || values.contains(v), "{name}={v} is not a SPEC value");
+            assert!(v.is_empty() || values.contains(v), "{name}={v} is not a value of the native layout");
         }
     }
 }
@@ -379,7 +379,7 @@ fn pinned_output_for_seed_1() {
     );
 }
 
-/// Round 2 (SPEC-R2 §8): the new columns appear at low rates, blank
+/// Round 2 (README "Input: the native layout"): the new columns appear at low rates, blank
 /// otherwise, and a run at 2026-01-15 rejects none of them.
 #[test]
 fn round_2_columns_at_low_rates() {

@@ -1,4 +1,4 @@
-//! A run killed with SIGKILL leaves nothing at its output paths (SPEC §2:
+//! A run killed with SIGKILL leaves nothing at its output paths (README "Exit status":
 //! outputs are written to temporary files and renamed into place only on
 //! success). Unix only.
 #![cfg(unix)]

@@ -1,6 +1,6 @@
 //! Table-driven law tests: every `tests/law/asof-YYYY-MM-DD*.csv` is a
 //! portfolio in the native layout with `expect_*` columns worked out by hand
-//! from LEGAL-RULES.md and SPEC.md, and a `why` column citing the rule. See
+//! from the law as docs/law.md states it, and a `why` column citing the rule. See
 //! tests/law/README.md for how to add a case.
 
 use crate::common;
@@ -71,7 +71,7 @@ fn law_tables_are_well_formed() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// SPEC 4: `citations` holds "the citations of those rules, `;`-separated",
+/// README "Output: per-loan results": `citations` holds "the citations of those rules, `;`-separated",
 /// one per code in `reasons`, so a reader can pair them up. A citation that
 /// itself contains `;` breaks that pairing.
 #[test]

@@ -4,7 +4,7 @@
 //!
 //! - the money invariant: recoverable + barred + undetermined = gross, every
 //!   part ≥ 0 and in whole cents;
-//! - the amounts agree with the outcome (SPEC §4 outcome table);
+//! - the amounts agree with the outcome (README "Outcomes");
 //! - monotonicity: a higher sale price or a higher fair value never makes
 //!   more recoverable;
 //! - `assess` never panics and never reports an invariant violation;
@@ -464,7 +464,7 @@ fn upside(a: &Assessment) -> Money {
 }
 
 /// Monotonicity between a loan and the same loan with a higher credit.
-/// `recoverable` may only rise from a `needs_review` result (SPEC 4 puts the
+/// `recoverable` may only rise from a `needs_review` result (README "Outcomes" puts the
 /// recoverable part of a review loan in `undetermined`, and a smaller
 /// deficiency can make the open question moot); the upside never rises.
 fn monotone(lo: &Assessment, hi: &Assessment, what: &str) -> Result<(), String> {
@@ -636,7 +636,7 @@ fn round_2_higher_sale_price_never_raises_recoverable() {
     });
 }
 
-/// The collection and reporting flags (SPEC-R2 §B4, §B5) never change an
+/// The collection and reporting flags (docs/law.md "Flags") never change an
 /// outcome, a reason, an amount or a date: compared with both settings off.
 #[test]
 fn collection_and_reporting_flags_change_nothing_else() {

@@ -1,4 +1,4 @@
-//! Tests of the aggregate reports (SPEC §5, issue 4): totals equal the
+//! Tests of the aggregate reports (README "Reports"): totals equal the
 //! per-loan sums, merged shards equal one run, and the HTML and CSV reports
 //! are complete, deterministic and self-contained.
 

@@ -221,7 +221,7 @@ impl Compiled {
         self.rules[f as usize].as_ref()?.date.as_ref()?.read(text)
     }
 
-    /// The mapping as (key, value) pairs for the JSON report and `rules`.
+    /// The mapping file and what it says, for the JSON report (`mapping`).
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({ "file": self.file, "mapping": self.mapping })
     }

@@ -584,15 +584,6 @@ fn lien_label(key: &str) -> String {
     }
 }
 
-fn summary_of(reason: Reason) -> String {
-    match reason {
-        Reason::Rule(r) => r.summary().to_string(),
-        Reason::Missing(field) => {
-            format!("{} is blank and the decision depends on it: a person must decide", field.name())
-        }
-    }
-}
-
 fn table(key_label: &str, rows: Vec<Row>, totals: &Group, groups: &[(String, Group)]) -> Table {
     Table {
         key_label: key_label.to_string(),
@@ -758,7 +749,7 @@ pub fn render(r: &Report) -> Result<String, String> {
             LegalRow {
                 anchor: anchor(&code),
                 citation: k.citation(),
-                summary: summary_of(*k),
+                summary: super::reason_summary(*k),
                 review: k.is_review(),
                 loans: count_grouped(g.loans),
                 gross: money_grouped(g.gross),

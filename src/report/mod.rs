@@ -59,6 +59,16 @@ pub struct Line {
     pub amounts: Group,
 }
 
+/// What a primary reason means, in one line, for the reports' legal basis.
+pub fn reason_summary(reason: Reason) -> String {
+    match reason {
+        Reason::Rule(r) => r.summary().to_string(),
+        Reason::Missing(field) => {
+            format!("{} is blank and the decision depends on it: a person must decide", field.name())
+        }
+    }
+}
+
 /// A set of fixed flags as bits, in the order of [`Flag::FIXED`].
 pub fn flag_bits<'a>(flags: impl IntoIterator<Item = &'a Flag>) -> u64 {
     flags.into_iter().filter_map(|f| Flag::FIXED.iter().position(|x| x == f)).fold(0, |acc, i| acc | (1u64 << i))

@@ -220,13 +220,7 @@ fn by_rule(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxError>
         row += 1;
         ws.write_string(row, 0, k.code())?;
         ws.write_string(row, 1, k.citation())?;
-        let summary = match k {
-            crate::rules::Reason::Rule(rule) => rule.summary().to_string(),
-            crate::rules::Reason::Missing(field) => {
-                format!("{} is blank and the decision depends on it: a person must decide", field.name())
-            }
-        };
-        ws.write_string(row, 2, summary)?;
+        ws.write_string(row, 2, super::reason_summary(*k))?;
         group_cells(ws, row, 3, g, f)?;
     }
     table(ws, 0, row, names.len())
