@@ -11,8 +11,16 @@ Row numbers: with ``row_numbers=True`` (the default) a first, cheap pass
 counts each partition's rows so that ``row`` is the row's place in the whole
 DataFrame, as the command line numbers a file's rows (true to the file when
 the DataFrame reads one file in order, as ``spark.read.csv`` and
-``spark.read.parquet`` do). Duplicate loan ids are found within a partition,
-not across partitions.
+``spark.read.parquet`` do).
+
+Duplicate loan ids: as on the command line, the first *assessed* row with a
+loan id is kept and every later assessed row with it is a reject. Within a
+partition the engine finds them; across partitions a cheap pass over the
+input's loan ids (its smallest and largest partition per id) says whether any
+id is in two partitions. If none is (the usual case) that is all; otherwise
+the assessed rows are cached, the ids assessed in more than one partition are
+gathered on the driver with their first row, and a second, narrow pass turns
+the later rows into rejects with the command line's words.
 """
 
 from __future__ import annotations
@@ -91,6 +99,29 @@ def _partition_offsets(df) -> list:
     return offsets
 
 
+# The ASCII whitespace the engine trims from a cell (Rust's trim_ascii).
+_BLANKS = "[ \\t\\n\\f\\r]"
+
+
+def _ids_in_two_partitions(df) -> bool:
+    """Whether any loan id (trimmed as the engine trims it) is in more than
+    one partition of ``df``: ids equal to the engine are equal here."""
+    from pyspark.sql import functions as F
+
+    if "loan_id" not in df.columns:
+        return False
+    key = F.regexp_replace(F.col("loan_id").cast("string"), f"^{_BLANKS}+|{_BLANKS}+$", "")
+    pid = F.spark_partition_id()
+    spread = (
+        df.select(key.alias("k"), pid.alias("p"))
+        .where(F.col("k").isNotNull() & (F.col("k") != ""))
+        .groupBy("k")
+        .agg((F.min("p") != F.max("p")).alias("split"))
+        .where("split")
+    )
+    return len(spread.limit(1).collect()) > 0
+
+
 def assess(
     df,
     as_of: Any,
@@ -101,11 +132,14 @@ def assess(
     threads: int = 0,
     row_numbers: bool = True,
     with_rejects: bool = False,
+    across_partitions: bool = True,
 ):
     """Assesses a Spark DataFrame of native-layout rows. Returns the results
     DataFrame (:func:`results_schema`), or ``(results, rejects)`` with
     ``with_rejects=True`` (then the assessed rows are cached so the engine
-    runs once)."""
+    runs once). ``across_partitions=False`` skips the duplicate check across
+    partitions (duplicates are then found within a partition only), as does
+    ``row_numbers=False`` (which row came first is then unknown)."""
     as_of = _d._as_of(as_of)
     # Fail on the driver, not in a worker: settings, assumptions, columns.
     _d.Assessor(as_of, settings, assume)
@@ -119,6 +153,10 @@ def assess(
     both = pa.schema(
         [kind_field] + list(res_arrow) + [pa.field("reject_" + f.name, f.type) for f in rej_arrow]
     )
+    # Rejects are yielded beside results when asked for, or when a repeat
+    # across partitions may turn a result into a reject.
+    split = across_partitions and row_numbers and _ids_in_two_partitions(df)
+    kinds = with_rejects or split
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
@@ -132,7 +170,7 @@ def assess(
         for b in batches:
             res, rej = a.assess(b, name)
             res = res.cast(res_arrow)
-            if not with_rejects:
+            if not kinds:
                 yield from res.to_batches()
                 continue
             rej = rej.cast(rej_arrow)
@@ -144,7 +182,7 @@ def assess(
                 arrays.append(pa.concat_arrays([pa.nulls(n, f.type), rej.column(f.name).combine_chunks()]))
             yield pa.RecordBatch.from_arrays(arrays, schema=both)
 
-    if not with_rejects:
+    if not kinds:
         return df.mapInArrow(run, results_schema())
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -155,11 +193,67 @@ def assess(
         + [T.StructField("reject_" + f.name, f.dataType, True) for f in rejects_schema().fields]
     )
     out = df.mapInArrow(run, spark_both).cache()
+    if split:
+        out = _reject_later_repeats(out, both, name)
     results = out.filter(F.col("_kind") == "result").select(*[n for n, _ in cols])
     rejects = out.filter(F.col("_kind") == "reject").select(
         *[F.col("reject_" + n).alias(n) for n in rejects_schema().names]
     )
-    return results, rejects
+    return (results, rejects) if with_rejects else results
+
+
+def _reject_later_repeats(out, both: pa.Schema, name: str):
+    """Turns every assessed row whose loan id an earlier assessed row (in
+    another partition) had into a reject, as the command line does."""
+    from pyspark.sql import functions as F
+
+    repeats = (
+        out.filter(F.col("_kind") == "result")
+        .groupBy("loan_id")
+        .agg(F.min("row").alias("first"), F.count(F.lit(1)).alias("n"))
+        .where("n > 1")
+        .select("loan_id", "first")
+        .collect()
+    )
+    if not repeats:
+        return out
+    first = {r["loan_id"]: r["first"] for r in repeats}
+    message = _d._native.DUPLICATE_ERROR
+
+    ids = pa.array(list(first), pa.string())
+
+    def mark(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow.compute as pc
+
+        for b in batches:
+            col = b.column("loan_id")
+            if not pc.any(pc.is_in(col, value_set=ids.cast(col.type))).as_py():
+                yield b
+                continue
+            d = b.to_pydict()
+            later = [
+                k == "result" and i in first and r != first[i]
+                for k, i, r in zip(d["_kind"], d["loan_id"], d["row"])
+            ]
+            if not any(later):
+                yield b
+                continue
+            # A later repeat keeps its place, as a reject.
+            for j, is_later in enumerate(later):
+                if not is_later:
+                    continue
+                rej = {"file": name, "row": d["row"][j], "line": None, "loan_id": d["loan_id"][j],
+                       "column": "loan_id", "value": d["loan_id"][j], "error": message}
+                for f in both:
+                    if f.name == "_kind":
+                        d[f.name][j] = "reject"
+                    elif f.name.startswith("reject_"):
+                        d[f.name][j] = rej[f.name[len("reject_"):]]
+                    else:
+                        d[f.name][j] = None
+            yield pa.RecordBatch.from_pydict(d, schema=both)
+
+    return out.mapInArrow(mark, out.schema)
 
 
 _REPORT_COLUMNS = [

@@ -431,6 +431,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(empty_results, m)?)?;
     m.add_function(wrap_pyfunction!(empty_rejects, m)?)?;
+    m.add("DUPLICATE_ERROR", deficiency::pipeline::DUPLICATE_LOAN_ID)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -5,6 +5,7 @@ import json
 import os
 
 import pyarrow as pa
+import pyarrow.csv  # noqa: F401  (pa.csv)
 import pyarrow.parquet as pq
 import pytest
 
@@ -73,3 +74,43 @@ def test_spark_rejects(spark, tmp_path):
     assert results.count() == 9
     r = rejects.collect()
     assert len(r) == 1 and r[0]["row"] == 5 and r[0]["column"] == "event_date"
+
+
+def test_repeated_loan_ids_across_partitions_are_rejected_as_on_the_command_line(spark, cli, tmp_path):
+    # Early loans repeated at the end of the file, in a later partition; the
+    # first row of one of them is bad, so its repeat is the first assessed
+    # row with that id and is kept, as on the command line.
+    lines = SAMPLE.read_text().splitlines()
+    head, rows = lines[0], lines[1:]
+    rows[9] = rows[9].replace(",2025-", ",2025-99-", 1)
+    repeats = [rows[1], rows[9], rows[40], rows[1], rows[2].replace(",", " ,", 1)]
+    p = tmp_path / "repeats.csv"
+    p.write_text("\n".join([head] + rows + repeats) + "\n")
+    out = tmp_path / "results.parquet"
+    cli("assess", p, "--as-of", AS_OF, "--out", out, "--quiet")
+    want = as_spark_types(pq.read_table(out).replace_schema_metadata(None))
+    want_rejects = pa.csv.read_csv(tmp_path / "results.rejects.csv").to_pylist()
+    assert sum(r["error"].startswith("duplicates") for r in want_rejects) == 4
+
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "16k")
+    df = spark.read.option("header", True).csv(str(p))
+    assert df.rdd.getNumPartitions() > 1
+    results, rejects = dspark.assess(df, AS_OF, name="repeats", with_rejects=True)
+    got = results.toArrow()
+    assert got.equals(want.cast(got.schema))
+    got_rejects = sorted(rejects.collect(), key=lambda r: r["row"])
+    keep = ("row", "loan_id", "column", "value", "error")
+    assert [{k: r[k] for k in keep} for r in got_rejects] == [
+        {k: (str(r[k]) if k in ("loan_id", "value") else r[k]) for k in keep} for r in want_rejects
+    ]
+    # results alone, and the report of what was kept
+    only = dspark.assess(df, AS_OF, name="repeats")
+    assert only.toArrow().equals(got)
+    rep = tmp_path / "report.json"
+    cli("report", out, "--as-of", AS_OF, "--report", rep)
+    want_report = json.loads(rep.read_text())
+    want_report["inputs"] = [{"path": "repeats", "rows": want.num_rows}]
+    assert dspark.report(only, as_of=AS_OF, name="repeats") == want_report
+    # with the check off, the repeat in another partition stays
+    loose = dspark.assess(df, AS_OF, name="repeats", across_partitions=False)
+    assert loose.count() > want.num_rows

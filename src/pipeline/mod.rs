@@ -43,6 +43,11 @@ pub const WORKER_STACK: usize = 64 << 20;
 /// Rows assessed per parallel batch.
 pub const BATCH_ROWS: usize = 8 * 1024;
 
+/// The reject message for a row whose loan id an earlier assessed row of the
+/// run already had (README "What happens when…"); the Python package's Spark path
+/// writes the same words for a repeat found across partitions.
+pub const DUPLICATE_LOAN_ID: &str = "duplicates an earlier loan_id in this run; the first was kept";
+
 /// Everything a run needs, parsed once from the command line.
 #[derive(Debug, Clone)]
 pub struct RunConfig {

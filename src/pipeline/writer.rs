@@ -97,7 +97,7 @@ impl<'a> Writer<'a> {
                         loan_id: Some(row.loan_id.clone()),
                         column: "loan_id".into(),
                         value: row.loan_id.clone(),
-                        error: "duplicates an earlier loan_id in this run; the first was kept".into(),
+                        error: super::DUPLICATE_LOAN_ID.into(),
                     };
                     &duplicate
                 }
