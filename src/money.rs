@@ -285,6 +285,30 @@ mod tests {
         assert_eq!(parse_money(b"999999999999999.99"), Ok(d("999999999999999.99")));
     }
 
+    proptest::proptest! {
+        /// Every amount up to 15 integer digits and 12 places (27 digits,
+        /// past a u64) reads as rust_decimal reads the same text.
+        #[test]
+        fn amounts_read_as_rust_decimal_reads_them(
+            int in "[0-9]{1,15}",
+            frac in proptest::option::of("[0-9]{0,12}"),
+        ) {
+            let text = match &frac { Some(f) => format!("{int}.{f}"), None => int.clone() };
+            let want = Decimal::from_str_exact(&text).or_else(|_| Decimal::from_str(&text)).unwrap();
+            let got = parse_money(text.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(got.scale(), want.scale());
+        }
+    }
+
+    #[test]
+    fn amounts_past_a_u64_keep_every_digit() {
+        let text = "999999999999999.999999999999";
+        assert_eq!(parse_money(text.as_bytes()), Ok(d(text)));
+        assert_eq!(parse_money(b"18446744073709551.615"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_money(b"184467440737095.51616"), Ok(d("184467440737095.51616")));
+    }
+
     #[test]
     fn rejects_bad_amounts() {
         assert_eq!(parse_money(b"12,00x"), Err(MoneyError::Syntax));
@@ -304,7 +328,20 @@ mod tests {
     fn cents_truncates_toward_zero() {
         assert_eq!(cents(d("2499.9995")), d("2499.99"));
         // the integer form truncates the same way, either sign, any scale
-        for x in ["2499.9995", "0.009", "10", "-0.019", "-12.5", "123456789012.34567", "0", "7.1"] {
+        // (the last three go past 64 bits or 18 places)
+        for x in [
+            "2499.9995",
+            "0.009",
+            "10",
+            "-0.019",
+            "-12.5",
+            "123456789012.34567",
+            "0",
+            "7.1",
+            "-922337203685477.58089",
+            "0.0000000000000000000009",
+            "79228162514264.337593543950335",
+        ] {
             let c = cents(d(x));
             assert_eq!(Money::from_i128_with_scale(to_cents(d(x)), 2), c, "{x}");
         }
