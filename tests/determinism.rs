@@ -23,6 +23,7 @@ use crate::common::OUTCOMES;
 struct RunOut {
     csv: Vec<u8>,
     jsonl: Vec<u8>,
+    parquet: Vec<u8>,
     json: Vec<u8>,
     md: Vec<u8>,
 }
@@ -33,7 +34,8 @@ struct Fixture {
 }
 
 /// Generates the portfolio once and assesses it with 1 and 2 threads, each
-/// to CSV and to JSONL, with JSON and Markdown reports. Paths are relative
+/// to CSV, JSONL and Parquet (encoded on several threads when `--threads`
+/// is more than 1), with JSON and Markdown reports. Paths are relative
 /// to the run directory so the reports (which name their inputs) compare.
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
@@ -53,7 +55,7 @@ fn fixture() -> &'static Fixture {
         let mut runs = Vec::new();
         for threads in [1usize, 2] {
             let mut files = BTreeMap::new();
-            for ext in ["csv", "jsonl"] {
+            for ext in ["csv", "jsonl", "parquet"] {
                 let sub = format!("t{threads}-{ext}");
                 std::fs::create_dir_all(d.join(&sub)).expect("mkdir");
                 let out = run(cmd().current_dir(d).args([
@@ -90,6 +92,7 @@ fn fixture() -> &'static Fixture {
                 RunOut {
                     csv: files.remove("csv:results.csv").expect("csv"),
                     jsonl: files.remove("jsonl:results.jsonl").expect("jsonl"),
+                    parquet: files.remove("parquet:results.parquet").expect("parquet"),
                     json: files.remove("csv:report.json").expect("json"),
                     md: files.remove("csv:report.md").expect("md"),
                 },
@@ -114,6 +117,7 @@ fn outputs_are_byte_identical_whatever_the_thread_count() {
     for (what, a, b) in [
         ("results CSV", &one.csv, &two.csv),
         ("results JSONL", &one.jsonl, &two.jsonl),
+        ("results Parquet", &one.parquet, &two.parquet),
         ("JSON report", &one.json, &two.json),
         ("Markdown report", &one.md, &two.md),
     ] {

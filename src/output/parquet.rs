@@ -45,10 +45,14 @@ fn to_io(e: PolarsError) -> io::Error {
 }
 
 impl<W: Write + Send> ParquetResults<W> {
-    pub fn new(w: W) -> io::Result<Self> {
+    /// A writer to `w`; with `parallel`, each row group's columns are
+    /// encoded on polars' threads at once (the same bytes either way,
+    /// `tests/determinism.rs`): the writer thread is then not the limit of a
+    /// run on many cores (README "How a run is organised").
+    pub fn new(w: W, parallel: bool) -> io::Result<Self> {
         let writer = ParquetWriter::new(w)
             .with_compression(ParquetCompression::Zstd(None))
-            .set_parallel(false)
+            .set_parallel(parallel)
             .batched(&schema())
             .map_err(to_io)?;
         Ok(ParquetResults { writer, frame: ResultFrame::default() })

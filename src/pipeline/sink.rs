@@ -114,9 +114,9 @@ impl Sink {
                             .spreadsheet_safe(cfg.csv_safe),
                     ),
                     Some(Format::Jsonl) => Results::Rows(Box::new(JsonlResults::new(w))),
-                    Some(Format::Parquet) => {
-                        Results::Rows(Box::new(crate::output::parquet::ParquetResults::new(w).map_err(wr(p))?))
-                    }
+                    Some(Format::Parquet) => Results::Rows(Box::new(
+                        crate::output::parquet::ParquetResults::new(w, cfg.threads > 1).map_err(wr(p))?,
+                    )),
                     Some(Format::Xlsx) => {
                         let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
                         Results::Xlsx(Box::new(XlsxResults::new(w, cfg.as_of, dir).map_err(wr(p))?))
