@@ -9,6 +9,7 @@
 //! knows the order of a run. [`cli`] turns arguments into [`pipeline`]
 //! settings; `main.rs` only calls it.
 
+pub mod allocator;
 pub mod catalog;
 pub mod cli;
 pub mod dates;
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod explain;
 pub mod formats;
 pub mod generate;
+pub mod hint;
 pub mod holidays;
 pub mod input;
 pub mod loan;

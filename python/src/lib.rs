@@ -25,6 +25,11 @@ use pyo3::types::PyCapsule;
 use std::ffi::CString;
 use std::sync::Mutex;
 
+/// The engine's allocations (not Python's) go to mimalloc, as in the
+/// command line (`deficiency::allocator`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
@@ -168,7 +173,11 @@ impl ArrowStream {
 /// as pyarrow reads them from a Parquet results file (polars records its
 /// Arrow schema there).
 fn export_frame(mut df: DataFrame) -> ArrowStream {
-    df.rechunk_mut();
+    // One batch per chunk; the engine's frames have the same chunks in
+    // every column, so nothing is copied unless a caller's frame differs.
+    if df.should_rechunk() {
+        df.rechunk_mut();
+    }
     let level = CompatLevel::newest();
     let fields: Vec<ArrowField> = df.columns().iter().map(|c| c.field().to_arrow(level)).collect();
     let dtype = ArrowDataType::Struct(fields);
@@ -422,6 +431,7 @@ fn empty_rejects() -> PyResult<ArrowStream> {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    deficiency::allocator::tune();
     m.add_class::<PySession>()?;
     m.add_class::<ArrowStream>()?;
     m.add_function(wrap_pyfunction!(report_json, m)?)?;

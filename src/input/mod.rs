@@ -131,6 +131,7 @@ impl Batch {
             }
             BatchKind::Columns => {
                 for i in rows {
+                    self.columns.prefetch(i);
                     v.record(&self.columns.record(i), self.columns.row(i), None);
                 }
             }

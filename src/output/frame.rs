@@ -67,16 +67,22 @@ impl Builder {
     }
 }
 
-/// Results rows gathered into the columns of a DataFrame.
+/// Results rows gathered into the columns of a DataFrame, [`RESERVE`] rows
+/// to a chunk: a long run in memory never grows (and copies) one huge
+/// vector per column, and each chunk's scratch is reused.
 pub struct ResultFrame {
     cols: Vec<Builder>,
+    /// Rows in `cols`.
     rows: usize,
+    /// Chunks finished, and their rows.
+    done: Option<DataFrame>,
+    done_rows: usize,
     text: Vec<u8>,
 }
 
 impl Default for ResultFrame {
     fn default() -> Self {
-        ResultFrame { cols: builders(), rows: 0, text: Vec::with_capacity(256) }
+        ResultFrame { cols: builders(), rows: 0, done: None, done_rows: 0, text: Vec::with_capacity(256) }
     }
 }
 
@@ -86,29 +92,54 @@ fn builders() -> Vec<Builder> {
 
 impl ResultFrame {
     /// Adds one row.
-    pub fn push(&mut self, r: &ResultRow) {
+    pub fn push(&mut self, r: &ResultRow) -> PolarsResult<()> {
         for (b, c) in self.cols.iter_mut().zip(ResultColumn::ALL) {
             b.push(r.value(*c), &mut self.text);
         }
         self.rows += 1;
+        if self.rows >= RESERVE {
+            let chunk = self.finish_chunk()?;
+            self.done_rows += chunk.height();
+            match &mut self.done {
+                Some(done) => {
+                    done.vstack_mut_owned(chunk)?;
+                }
+                None => self.done = Some(chunk),
+            }
+        }
+        Ok(())
     }
 
     /// Rows gathered since the last [`ResultFrame::take`].
     pub fn len(&self) -> usize {
-        self.rows
+        self.done_rows + self.rows
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows == 0
+        self.len() == 0
     }
 
-    /// The rows gathered, as a DataFrame of [`super::parquet::schema`];
-    /// starts again empty.
-    pub fn take(&mut self) -> PolarsResult<DataFrame> {
+    fn finish_chunk(&mut self) -> PolarsResult<DataFrame> {
         let height = std::mem::take(&mut self.rows);
         let cols = std::mem::replace(&mut self.cols, builders());
         let cols = cols.into_iter().zip(ResultColumn::ALL).map(|(b, c)| b.finish(*c)).collect();
         DataFrame::new(height, cols)
+    }
+
+    /// The rows gathered, as a DataFrame of [`super::parquet::schema`] (in
+    /// chunks of at most [`RESERVE`] rows, the same in every column);
+    /// starts again empty.
+    pub fn take(&mut self) -> PolarsResult<DataFrame> {
+        let last = self.finish_chunk()?;
+        self.done_rows = 0;
+        match self.done.take() {
+            Some(mut done) if last.height() > 0 => {
+                done.vstack_mut_owned(last)?;
+                Ok(done)
+            }
+            Some(done) => Ok(done),
+            None => Ok(last),
+        }
     }
 }
 

@@ -69,7 +69,7 @@ impl<W: Write + Send> ParquetResults<W> {
 
 impl<W: Write + Send> ResultWriter for ParquetResults<W> {
     fn write(&mut self, r: &ResultRow) -> io::Result<()> {
-        self.frame.push(r);
+        self.frame.push(r).map_err(to_io)?;
         if self.frame.len() >= ROW_GROUP {
             self.flush_group()?;
         }

@@ -1,6 +1,8 @@
 //! The duplicate check: a 64-bit fingerprint per loan id seen, in 65,536
 //! sorted vectors (6-7 bytes a loan).
 
+use crate::hint::prefetch;
+
 /// A set of 64-bit fingerprints in 65,536 sorted vectors chosen by the top
 /// 16 bits; each vector keeps the other 48 bits (the top 16 are its index),
 /// as three big-endian 16-bit words so that array order is numeric order. A
@@ -66,18 +68,6 @@ impl FingerprintSet {
     }
 }
 
-/// Asks the CPU to bring `x` into cache; a hint with no effect on results.
-#[inline(always)]
-pub(super) fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and does not change memory; `x` is a
-    // valid reference anyway.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ use crate::settings::Settings;
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 use std::sync::atomic::AtomicU64;
+use std::sync::mpsc;
 
 /// What one [`Session::assess`] call gives back.
 #[derive(Debug)]
@@ -140,16 +141,45 @@ impl Session {
             progress: None,
             warnings: Vec::new(),
         };
-        let mut rows = 0u64;
-        loop {
-            let n = src.next_batch(&mut self.batch, BATCH_ROWS)?;
-            if n == 0 {
-                break;
-            }
-            rows += n as u64;
-            let count = assess_batch(&self.batch, n, &header, &mut self.pieces, job, Some(&self.pool));
-            w.batch(&mut self.pieces[..count], &header)?;
-        }
+        // Two stages overlap, as on the command line: this thread reads a
+        // batch and has the pool assess it while a writer thread takes the
+        // previous batch's rows in order (duplicates, results, tallies).
+        let (batch, pool, spare) = (&mut self.batch, &self.pool, &mut self.pieces);
+        let (rows, w) = std::thread::scope(|scope| -> Result<(u64, Writer), RunError> {
+            let (tx, rx) = mpsc::sync_channel::<(Vec<Piece>, usize)>(1);
+            let (back_tx, back_rx) = mpsc::channel::<Vec<Piece>>();
+            let head = &header;
+            let writer = scope.spawn(move || -> Result<Writer, RunError> {
+                for (mut pieces, count) in rx {
+                    w.batch(&mut pieces[..count], head)?;
+                    let _ = back_tx.send(pieces);
+                }
+                Ok(w)
+            });
+            let mut rows = 0u64;
+            let mut free = vec![std::mem::take(spare)];
+            let read = loop {
+                let n = match src.next_batch(batch, BATCH_ROWS) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => n,
+                    Err(e) => break Err(e),
+                };
+                rows += n as u64;
+                free.extend(back_rx.try_iter());
+                let mut pieces = free.pop().unwrap_or_default();
+                let count = assess_batch(batch, n, head, &mut pieces, job, Some(pool));
+                if tx.send((pieces, count)).is_err() {
+                    break Ok(()); // the writer stopped: its error is returned below
+                }
+            };
+            drop(tx);
+            let w = writer.join().map_err(|_| RunError::Internal("the writer thread panicked".into()))??;
+            free.extend(back_rx.try_iter());
+            *spare = free.pop().unwrap_or_default();
+            read?;
+            Ok((rows, w))
+        })?;
+        let mut w = w;
         w.end_file(FileEnd {
             path: header.path.clone(),
             rows,

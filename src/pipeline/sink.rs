@@ -39,10 +39,7 @@ impl Results {
             Results::Csv(_) => Ok(()),
             Results::Rows(w) => w.write(r),
             Results::Xlsx(w) => w.write(r),
-            Results::Frame(f) => {
-                f.push(r);
-                Ok(())
-            }
+            Results::Frame(f) => f.push(r).map_err(|e| io::Error::other(e.to_string())),
         }
     }
 }
