@@ -140,7 +140,7 @@ impl Columns {
     /// [`PREFETCH_AHEAD`] rows on. A hint only; no result depends on it.
     #[inline]
     pub fn prefetch(&self, r: usize) {
-        if r % PREFETCH_EVERY == 0 {
+        if r.is_multiple_of(PREFETCH_EVERY) {
             for c in &self.cols {
                 c.prefetch(r + PREFETCH_AHEAD);
             }
