@@ -130,15 +130,15 @@ impl ResultFrame {
     /// chunks of at most [`RESERVE`] rows, the same in every column);
     /// starts again empty.
     pub fn take(&mut self) -> PolarsResult<DataFrame> {
-        let last = self.finish_chunk()?;
         self.done_rows = 0;
         match self.done.take() {
-            Some(mut done) if last.height() > 0 => {
-                done.vstack_mut_owned(last)?;
+            // The builders are empty (a chunk just ended): keep them.
+            Some(done) if self.rows == 0 => Ok(done),
+            Some(mut done) => {
+                done.vstack_mut_owned(self.finish_chunk()?)?;
                 Ok(done)
             }
-            Some(done) => Ok(done),
-            None => Ok(last),
+            None => self.finish_chunk(),
         }
     }
 }
