@@ -459,7 +459,10 @@ fn typed_parquet_and_its_csv_twin_give_identical_results_and_rejects() {
 /// Parquet files found by fuzzing (fuzz/regressions/parquet/) on which
 /// polars 0.55 panics instead of returning an error, or (`oom-*`) asks for
 /// 2^61 bytes and aborts on a page with a negative value count: each is now
-/// the file's fatal error (exit 2, named, no panic message, nothing written).
+/// the file's fatal error (exit 2, named, no panic message, nothing written),
+/// whether a row group is decoded on this thread (`--threads 1`) or on
+/// polars' threads (`--threads 2`, where a panic message once leaked from a
+/// polars thread).
 #[test]
 fn parquet_files_that_panicked_polars_are_fatal_errors_naming_the_file() {
     let d = tempfile::tempdir().unwrap();
@@ -468,19 +471,24 @@ fn parquet_files_that_panicked_polars_are_fatal_errors_naming_the_file() {
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let out_path = d.path().join("r.csv");
-        let out = run(&[
-            "assess",
-            &e.path().to_string_lossy(),
-            "--as-of",
-            "2026-01-15",
-            "--out",
-            &out_path.to_string_lossy(),
-        ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        assert!(err.contains(&name) && err.contains("not a readable Parquet file"), "{name}: {err}");
-        assert!(!err.contains("panicked"), "{name}: {err}");
-        assert!(!out_path.exists() && std::fs::read_dir(d.path()).unwrap().next().is_none(), "{name}: output left");
+        for threads in ["1", "2"] {
+            let out = run(&[
+                "assess",
+                &e.path().to_string_lossy(),
+                "--as-of",
+                "2026-01-15",
+                "--threads",
+                threads,
+                "--out",
+                &out_path.to_string_lossy(),
+            ]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            let what = format!("{name}, {threads} thread(s): {err}");
+            assert_eq!(out.status.code(), Some(2), "{what}");
+            assert!(err.contains(&name) && err.contains("not a readable Parquet file"), "{what}");
+            assert!(!err.contains("panicked"), "{what}");
+            assert!(!out_path.exists() && std::fs::read_dir(d.path()).unwrap().next().is_none(), "{what}: output left");
+        }
         seen += 1;
     }
     assert!(seen >= 8, "{seen} regression files");

@@ -53,6 +53,10 @@ pub trait RecordSource: Send {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Lets the source decode on several threads (a Parquet row group's
+    /// columns at once) when the run has more than one; the records are the
+    /// same either way. Sources that only scan bytes ignore it.
+    fn decode_in_parallel(&mut self, _yes: bool) {}
 }
 
 /// A batch of records from one source. Its buffers are reused from batch

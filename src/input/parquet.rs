@@ -66,28 +66,39 @@ pub struct ParquetSource {
     rows: u64,
     /// Rows decoded but not yet handed out: the frame, and the next row.
     chunk: Option<(DataFrame, usize)>,
+    /// Decode a row group's columns on polars' threads at once.
+    parallel: bool,
 }
 
 /// Runs polars on a file a user gave us. polars 0.55 panics on some
 /// malformed files instead of returning an error (fuzz/regressions/parquet/
 /// holds the ones found); such a panic becomes this file's error, and its
-/// message stays off stderr.
+/// message stays off stderr, whether it happens on this thread or on one of
+/// polars' own (a row group decoded in parallel; the panic reaches this
+/// thread through polars' thread pool).
 fn guarded<T>(path: &str, read: impl FnOnce() -> Result<T, InputError>) -> Result<T, InputError> {
     use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     thread_local! {
         static QUIET: Cell<bool> = const { Cell::new(false) };
     }
+    /// Guarded reads under way, on any thread.
+    static GUARDED: AtomicUsize = AtomicUsize::new(0);
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
+            let polars_thread = || std::thread::current().name().is_some_and(|n| n.starts_with("polars"));
+            let quiet = QUIET.with(Cell::get) || (GUARDED.load(Ordering::SeqCst) > 0 && polars_thread());
+            if !quiet {
                 previous(info)
             }
         }));
     });
     let was = QUIET.with(|q| q.replace(true));
+    GUARDED.fetch_add(1, Ordering::SeqCst);
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
     QUIET.with(|q| q.set(was));
     r.unwrap_or_else(|p| {
         let why = p
@@ -201,6 +212,7 @@ impl ParquetSource {
             in_group: 0,
             rows: 0,
             chunk: None,
+            parallel: false,
         })
     }
 }
@@ -208,6 +220,10 @@ impl ParquetSource {
 impl RecordSource for ParquetSource {
     fn header(&self) -> &Header {
         &self.header
+    }
+
+    fn decode_in_parallel(&mut self, yes: bool) {
+        self.parallel = yes;
     }
 
     fn next_batch(&mut self, batch: &mut super::Batch, max: usize) -> Result<usize, InputError> {
@@ -262,11 +278,12 @@ impl ParquetSource {
         reader.set_metadata(std::sync::Arc::new(one));
         let columns = self.read_columns.clone();
         let at = self.in_group;
+        let strategy = if self.parallel { ParallelStrategy::Columns } else { ParallelStrategy::None };
         let df = guarded(&self.path, || {
             reader
                 .with_columns(Some(columns))
                 .with_slice(Some((at, n)))
-                .read_parallel(ParallelStrategy::None)
+                .read_parallel(strategy)
                 .set_rechunk(true)
                 .finish()
                 .map_err(pe(&self.path))

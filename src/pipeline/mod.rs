@@ -179,6 +179,9 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
     // Open every input first: a missing column is fatal before anything is written.
     let mut sources = input::open_mapped(&cfg.inputs, cfg.layout, cfg.map.as_deref())?;
+    for s in &mut sources {
+        s.decode_in_parallel(cfg.threads > 1);
+    }
     let mut warnings = Vec::new();
     for src in &sources {
         warnings.extend(unknown_columns(src.header()));
