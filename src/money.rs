@@ -86,6 +86,46 @@ pub fn parse_signed(s: &[u8]) -> Result<Money, MoneyError> {
 /// Amounts of 10^15 dollars or more are "too large for the money type"
 /// (results are Decimal(18,2), and four inputs must still add up within it).
 pub fn parse_money(s: &[u8]) -> Result<Money, MoneyError> {
+    match plain_amount(s) {
+        Some(m) => Ok(m),
+        None => parse_any(s),
+    }
+}
+
+/// The common case of [`parse_money`], `digits[.digits]` with at most 15
+/// integer and 12 decimal places, in one tight loop; `None` leaves the text
+/// (and any error) to [`parse_any`], which reads every amount this reads
+/// the same way (a property test compares them).
+#[inline]
+fn plain_amount(s: &[u8]) -> Option<Money> {
+    // 19 characters hold at most 19 digits: below 2^64.
+    if s.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    let mut dot = None;
+    for (k, &c) in s.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            v = v * 10 + u64::from(d);
+        } else if c == b'.' && dot.is_none() {
+            dot = Some(k);
+        } else {
+            return None;
+        }
+    }
+    let (int_len, scale) = match dot {
+        Some(k) => (k, s.len() - k - 1),
+        None => (s.len(), 0),
+    };
+    if int_len + scale == 0 || scale > 12 || v / 10u64.pow(scale as u32) >= 1_000_000_000_000_000 {
+        return None;
+    }
+    Some(Decimal::from_parts(v as u32, (v >> 32) as u32, 0, false, scale as u32))
+}
+
+/// [`parse_money`] for every form it accepts, and its errors.
+fn parse_any(s: &[u8]) -> Result<Money, MoneyError> {
     let mut i = 0;
     let mut negative = false;
     if s.first() == Some(&b'-') {
@@ -152,24 +192,18 @@ pub fn parse_money(s: &[u8]) -> Result<Money, MoneyError> {
     if negative && mantissa != 0 {
         return Err(MoneyError::Negative);
     }
-    // mantissa < 10^27 < 2^96 here, so this cannot fail.
-    Decimal::try_from_i128_with_scale(mantissa as i128, scale).map_err(|_| MoneyError::TooLarge)
+    // At most 15 integer digits and 12 places: mantissa < 10^27 < 2^96, so
+    // its three 32-bit words are the Decimal (what
+    // `Decimal::try_from_i128_with_scale` builds after checking as much).
+    debug_assert!(mantissa < 1 << 96 && scale <= 12);
+    Ok(Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, (mantissa >> 64) as u32, false, scale))
 }
 
-/// Appends `n` in decimal digits (the one integer writer the outputs share).
+/// Appends `n` in decimal digits (the one integer writer the outputs share;
+/// the `itoa` crate, two digits at a time).
 #[inline]
-pub fn write_u64(mut n: u64, out: &mut Vec<u8>) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&tmp[i..]);
+pub fn write_u64(n: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Formats an amount as plain `1234.56` (truncated to the cent, no separators).
@@ -301,6 +335,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The quick path for plain amounts agrees with the full reading on
+        /// any short text of digits, points, separators and signs.
+        #[test]
+        fn plain_amounts_read_as_the_full_reading_reads_them(text in "[0-9.,$+-]{0,21}") {
+            let got = parse_money(text.as_bytes());
+            let want = parse_any(text.as_bytes());
+            proptest::prop_assert_eq!(&got, &want, "{:?}", text);
+            if let (Ok(a), Ok(b)) = (got, want) {
+                proptest::prop_assert_eq!(a.scale(), b.scale());
+            }
+        }
+
+        #[test]
+        fn plain_amounts_near_the_limits(int in "0{0,4}[0-9]{0,16}", frac in proptest::option::of("[0-9]{0,13}")) {
+            let text = match &frac { Some(f) => format!("{int}.{f}"), None => int.clone() };
+            let got = parse_money(text.as_bytes());
+            let want = parse_any(text.as_bytes());
+            proptest::prop_assert_eq!(&got, &want, "{:?}", text);
+            if let (Ok(a), Ok(b)) = (got, want) {
+                proptest::prop_assert_eq!(a.scale(), b.scale());
+            }
+        }
+    }
+
     #[test]
     fn amounts_past_a_u64_keep_every_digit() {
         let text = "999999999999999.999999999999";
@@ -347,6 +406,15 @@ mod tests {
         }
         assert_eq!(cents(d("0.009")), d("0.00"));
         assert_eq!(cents(d("10")), d("10"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn integers_are_written_as_display_writes_them(n in proptest::num::u64::ANY) {
+            let mut out = b"x".to_vec();
+            write_u64(n, &mut out);
+            proptest::prop_assert_eq!(out, format!("x{n}").into_bytes());
+        }
     }
 
     #[test]
