@@ -1,5 +1,5 @@
 //! The duplicate check: a 64-bit fingerprint per loan id seen, in 65,536
-//! sorted vectors (6-7 bytes a loan).
+//! sorted vectors (about 7 bytes a loan).
 
 use crate::hint::prefetch;
 
