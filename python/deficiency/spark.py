@@ -194,7 +194,7 @@ def assess(
     )
     out = df.mapInArrow(run, spark_both).cache()
     if split:
-        out = _reject_later_repeats(out, both, name)
+        out = _reject_later_repeats(out, name)
     results = out.filter(F.col("_kind") == "result").select(*[n for n, _ in cols])
     rejects = out.filter(F.col("_kind") == "reject").select(
         *[F.col("reject_" + n).alias(n) for n in rejects_schema().names]
@@ -202,7 +202,7 @@ def assess(
     return (results, rejects) if with_rejects else results
 
 
-def _reject_later_repeats(out, both: pa.Schema, name: str):
+def _reject_later_repeats(out, name: str):
     """Turns every assessed row whose loan id an earlier assessed row (in
     another partition) had into a reject, as the command line does."""
     from pyspark.sql import functions as F
@@ -217,41 +217,45 @@ def _reject_later_repeats(out, both: pa.Schema, name: str):
     )
     if not repeats:
         return out
-    first = {r["loan_id"]: r["first"] for r in repeats}
+    ids = pa.array([r["loan_id"] for r in repeats], pa.string())
+    firsts = pa.array([r["first"] for r in repeats], pa.int64())
     message = _d._native.DUPLICATE_ERROR
-
-    ids = pa.array(list(first), pa.string())
 
     def mark(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow.compute as pc
 
         for b in batches:
             col = b.column("loan_id")
-            if not pc.any(pc.is_in(col, value_set=ids.cast(col.type))).as_py():
+            # Each row's first row with its id (null: an id seen once).
+            first_row = pc.take(firsts, pc.index_in(col, value_set=ids.cast(col.type)))
+            later = pc.fill_null(
+                pc.and_kleene(pc.equal(b.column("_kind"), "result"), pc.not_equal(b.column("row"), first_row)),
+                False,
+            )
+            if not pc.any(later).as_py():
                 yield b
                 continue
-            d = b.to_pydict()
-            later = [
-                k == "result" and i in first and r != first[i]
-                for k, i, r in zip(d["_kind"], d["loan_id"], d["row"])
-            ]
-            if not any(later):
-                yield b
-                continue
-            # A later repeat keeps its place, as a reject.
-            for j, is_later in enumerate(later):
-                if not is_later:
-                    continue
-                rej = {"file": name, "row": d["row"][j], "line": None, "loan_id": d["loan_id"][j],
-                       "column": "loan_id", "value": d["loan_id"][j], "error": message}
-                for f in both:
-                    if f.name == "_kind":
-                        d[f.name][j] = "reject"
-                    elif f.name.startswith("reject_"):
-                        d[f.name][j] = rej[f.name[len("reject_"):]]
-                    else:
-                        d[f.name][j] = None
-            yield pa.RecordBatch.from_pydict(d, schema=both)
+            # A later repeat keeps its place, as a reject (column by column).
+            reject = {
+                "file": name,
+                "row": b.column("row"),
+                "line": None,
+                "loan_id": col,
+                "column": "loan_id",
+                "value": col,
+                "error": message,
+            }
+            arrays = []
+            for f in b.schema:
+                if f.name == "_kind":
+                    v = pa.scalar("reject", f.type)
+                elif f.name.startswith("reject_"):
+                    v = reject[f.name[len("reject_") :]]
+                    v = v.cast(f.type) if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.scalar(v, f.type)
+                else:
+                    v = pa.scalar(None, f.type)
+                arrays.append(pc.if_else(later, v, b.column(f.name)))
+            yield pa.RecordBatch.from_arrays(arrays, schema=b.schema)
 
     return out.mapInArrow(mark, out.schema)
 
