@@ -74,15 +74,14 @@ pub struct ResultFrame {
     cols: Vec<Builder>,
     /// Rows in `cols`.
     rows: usize,
-    /// Chunks finished, and their rows.
+    /// Chunks finished.
     done: Option<DataFrame>,
-    done_rows: usize,
     text: Vec<u8>,
 }
 
 impl Default for ResultFrame {
     fn default() -> Self {
-        ResultFrame { cols: builders(), rows: 0, done: None, done_rows: 0, text: Vec::with_capacity(256) }
+        ResultFrame { cols: builders(), rows: 0, done: None, text: Vec::with_capacity(256) }
     }
 }
 
@@ -99,7 +98,6 @@ impl ResultFrame {
         self.rows += 1;
         if self.rows >= RESERVE {
             let chunk = self.finish_chunk()?;
-            self.done_rows += chunk.height();
             match &mut self.done {
                 Some(done) => {
                     done.vstack_mut_owned(chunk)?;
@@ -112,7 +110,7 @@ impl ResultFrame {
 
     /// Rows gathered since the last [`ResultFrame::take`].
     pub fn len(&self) -> usize {
-        self.done_rows + self.rows
+        self.done.as_ref().map_or(0, DataFrame::height) + self.rows
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,7 +128,6 @@ impl ResultFrame {
     /// chunks of at most [`RESERVE`] rows, the same in every column);
     /// starts again empty.
     pub fn take(&mut self) -> PolarsResult<DataFrame> {
-        self.done_rows = 0;
         match self.done.take() {
             // The builders are empty (a chunk just ended): keep them.
             Some(done) if self.rows == 0 => Ok(done),

@@ -10,9 +10,9 @@
 //! gives what one file of the same rows gives.
 
 use super::duplicates::FingerprintSet;
-use super::schedule::{FileEnd, Job, Piece, assess_batch};
+use super::schedule::{FileEnd, Job, Msg, Piece, assess_batch};
 use super::sink::{Rejects, Results, Sink};
-use super::writer::Writer;
+use super::writer::{Writer, write_stage};
 use super::{BATCH_ROWS, RunConfig, RunError, WORKER_STACK};
 use crate::engine::Env;
 use crate::holidays::HolidayCalendar;
@@ -131,7 +131,7 @@ impl Session {
             csv_safe: false,
             watch: self.report.watch.span(),
         };
-        let mut w = Writer {
+        let w = Writer {
             cfg,
             sink,
             report: std::mem::take(&mut self.report),
@@ -142,33 +142,36 @@ impl Session {
             warnings: Vec::new(),
         };
         // Two stages overlap, as on the command line: this thread reads a
-        // batch and has the pool assess it while a writer thread takes the
+        // batch and has the pool assess it while the writer stage takes the
         // previous batch's rows in order (duplicates, results, tallies).
         let (batch, pool, spare) = (&mut self.batch, &self.pool, &mut self.pieces);
-        let (rows, w) = std::thread::scope(|scope| -> Result<(u64, Writer), RunError> {
-            let (tx, rx) = mpsc::sync_channel::<(Vec<Piece>, usize)>(1);
+        let header = std::sync::Arc::new(header);
+        let w = std::thread::scope(|scope| -> Result<Writer, RunError> {
+            let (tx, rx) = mpsc::sync_channel::<Msg<(Vec<Piece>, usize)>>(1);
             let (back_tx, back_rx) = mpsc::channel::<Vec<Piece>>();
-            let head = &header;
-            let writer = scope.spawn(move || -> Result<Writer, RunError> {
-                for (mut pieces, count) in rx {
-                    w.batch(&mut pieces[..count], head)?;
-                    let _ = back_tx.send(pieces);
-                }
-                Ok(w)
-            });
+            let writer = scope.spawn(move || write_stage(w, rx, back_tx));
             let mut rows = 0u64;
             let mut free = vec![std::mem::take(spare)];
             let read = loop {
                 let n = match src.next_batch(batch, BATCH_ROWS) {
-                    Ok(0) => break Ok(()),
+                    Ok(0) => {
+                        let end = FileEnd {
+                            path: header.path.clone(),
+                            rows,
+                            not_assessed: src.not_assessed(),
+                            warnings: src.warnings(),
+                        };
+                        let _ = tx.send(Msg::End(end));
+                        break Ok(());
+                    }
                     Ok(n) => n,
                     Err(e) => break Err(e),
                 };
                 rows += n as u64;
                 free.extend(back_rx.try_iter());
                 let mut pieces = free.pop().unwrap_or_default();
-                let count = assess_batch(batch, n, head, &mut pieces, job, Some(pool));
-                if tx.send((pieces, count)).is_err() {
+                let count = assess_batch(batch, n, &header, &mut pieces, job, Some(pool));
+                if tx.send(Msg::Batch((pieces, count), n, header.clone())).is_err() {
                     break Ok(()); // the writer stopped: its error is returned below
                 }
             };
@@ -177,15 +180,8 @@ impl Session {
             free.extend(back_rx.try_iter());
             *spare = free.pop().unwrap_or_default();
             read?;
-            Ok((rows, w))
+            Ok(w)
         })?;
-        let mut w = w;
-        w.end_file(FileEnd {
-            path: header.path.clone(),
-            rows,
-            not_assessed: src.not_assessed(),
-            warnings: src.warnings(),
-        });
         let Writer { sink, mut report, seen, tally, warnings, .. } = w;
         // A stream's batches are one input.
         if let [.., a, b] = report.inputs.as_mut_slice()

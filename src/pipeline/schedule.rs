@@ -183,7 +183,7 @@ pub(super) fn run_pipelined(
             }
             Ok(())
         });
-        let writer = scope.spawn(move || write_stage(writer, out_rx, done_tx));
+        let writer = scope.spawn(move || write_stage(writer, out_rx, done_tx).map(Writer::finish));
         for msg in raw_rx.iter() {
             let out = match msg {
                 Msg::End(end) => Msg::End(end),

@@ -133,11 +133,11 @@ impl<'a> Writer<'a> {
 }
 
 /// Runs the writer stage on its own thread, fed by a channel.
-pub(super) fn write_stage(
-    mut w: Writer,
+pub(super) fn write_stage<'a>(
+    mut w: Writer<'a>,
     rx: mpsc::Receiver<Msg<(Vec<Piece>, usize)>>,
     done: mpsc::Sender<Vec<Piece>>,
-) -> Result<(Sink, Report), RunError> {
+) -> Result<Writer<'a>, RunError> {
     for msg in rx.iter() {
         match msg {
             Msg::End(end) => w.end_file(end),
@@ -147,5 +147,5 @@ pub(super) fn write_stage(
             }
         }
     }
-    Ok(w.finish())
+    Ok(w)
 }
