@@ -7,10 +7,12 @@
 //! - the reader thread only finds where each record ends ([`CsvSource`]
 //!   fills a [`LineChunk`]: the raw bytes of up to a batch of whole records
 //!   and each record's span and line), a `memchr` scan for the line end;
-//! - each worker splits its records into fields ([`Fields::split`]): on
-//!   commas for a record without a quote, through `csv_core` (the csv
-//!   crate's own parser) for a record with one, and checks the record as
-//!   UTF-8 once.
+//! - each worker types a record without a quote in one pass over its bytes
+//!   ([`Line`], [`ascii_fields`]: each field is handed to its column's
+//!   typing as the scan finds its comma, see `Header::parse_line`), and
+//!   splits any other record into fields first ([`Fields::split`]): on
+//!   commas, or through `csv_core` (the csv crate's own parser) for a record
+//!   with a quote, checking the record as UTF-8 once.
 //!
 //! The result is the same as the csv crate's reader with `flexible(true)`:
 //! blank lines are skipped, `\r\n`, `\n` and `\r` end records, a quote opens
@@ -231,6 +233,84 @@ fn commas(rec: &[u8], mut f: impl FnMut(usize)) {
         if b == b',' {
             f(at + k);
         }
+    }
+}
+
+/// Calls `f(start, end)` for each field of `rec` in order (fields end at
+/// commas and at the end), in the same eight-bytes-at-a-time scan that
+/// checks the bytes are ASCII. Stops early, returning `false`, at the first
+/// non-ASCII word or when `f` returns `false`; `true` when every field was
+/// handed over.
+///
+/// Every byte of a range passed to `f` has been checked to be ASCII before
+/// the call (a word is checked before any comma in it is acted on; the tail
+/// is checked before its fields), so the range is valid UTF-8.
+#[inline]
+pub fn ascii_fields(rec: &[u8], mut f: impl FnMut(usize, usize) -> bool) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
+    let words = rec.chunks_exact(8);
+    let tail = words.remainder();
+    let (mut at, mut start) = (0, 0);
+    for word in words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        if w & HIGH != 0 {
+            return false;
+        }
+        let x = w ^ COMMAS;
+        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
+        while hits != 0 {
+            let k = at + (hits.trailing_zeros() / 8) as usize;
+            if !f(start, k) {
+                return false;
+            }
+            start = k + 1;
+            hits &= hits - 1;
+        }
+        at += 8;
+    }
+    if !tail.is_ascii() {
+        return false;
+    }
+    for (k, &b) in tail.iter().enumerate() {
+        if b == b',' {
+            if !f(start, at + k) {
+                return false;
+            }
+            start = at + k + 1;
+        }
+    }
+    f(start, rec.len())
+}
+
+/// One CSV record of a chunk, not yet split: typed in one pass when it has
+/// no quote (`Header::parse_line`), split into fields otherwise.
+pub struct Line<'a> {
+    chunk: &'a LineChunk,
+    i: usize,
+    fields: &'a mut Fields,
+}
+
+impl<'a> Line<'a> {
+    pub(crate) fn new(chunk: &'a LineChunk, i: usize, fields: &'a mut Fields) -> Line<'a> {
+        Line { chunk, i, fields }
+    }
+    /// The record's bytes when it holds no quote (its fields are then the
+    /// bytes between commas).
+    pub fn unquoted(&self) -> Option<&'a [u8]> {
+        let s = self.chunk.spans[self.i];
+        (!s.quoted).then(|| &self.chunk.data[s.start..s.end])
+    }
+    /// Data row (1-based) and line where the record starts.
+    pub fn position(&self) -> (u64, u64) {
+        self.chunk.position(self.i)
+    }
+    /// The record split into fields.
+    pub fn split(self) -> SplitRecord<'a> {
+        self.fields.split(self.chunk, self.i)
     }
 }
 

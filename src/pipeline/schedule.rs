@@ -97,7 +97,17 @@ pub(super) struct Filler<'a> {
 
 impl input::Visit for Filler<'_> {
     fn record<C: input::Cells + ?Sized>(&mut self, rec: &C, row: u64, line: Option<u64>) {
-        let item = assess_record(self.header, rec, row, line, self.job);
+        self.push(assess_parsed(self.header.parse_row(rec, row, line, self.job.row_cx), row, line, self.job));
+    }
+    fn line(&mut self, rec: input::Line<'_>) {
+        let (row, line) = rec.position();
+        self.push(assess_parsed(self.header.parse_line(rec, self.job.row_cx), row, Some(line), self.job));
+    }
+}
+
+impl Filler<'_> {
+    /// Formats, fingerprints and tallies one assessed record.
+    fn push(&mut self, item: Assessed) {
         let mut hash = 0;
         if let Ok(Ok(r)) = &item {
             hash = id_fingerprint(&r.loan_id);
@@ -209,17 +219,14 @@ pub(super) fn run_pipelined(
     })
 }
 
-/// The writer stage: in input order, drops duplicate loan ids, writes
-/// results and rejects, and adds each batch's sums to the report.
-/// Types and assesses one record.
-pub(super) fn assess_record<C: input::Cells + ?Sized>(
-    header: &crate::input::Header,
-    rec: &C,
+/// Assesses one typed record; a reject passes through.
+pub(super) fn assess_parsed(
+    parsed: Result<input::Parsed, Reject>,
     row: u64,
     line: Option<u64>,
     job: Job,
 ) -> Assessed {
-    let parsed = match header.parse_row(rec, row, line, job.row_cx) {
+    let parsed = match parsed {
         Ok(p) => p,
         Err(rej) => return Ok(Err(rej)),
     };
