@@ -73,7 +73,8 @@ impl Assessment {
 pub fn assess(loan: &Loan, env: Env) -> Result<Assessment, InvariantViolation> {
     let a = deficiency::amounts(loan);
     let mut cx = Ctx::new(env, false);
-    let leaf = solve(loan, &a, &mut cx);
+    let base = Leaf::new(loan, &cx);
+    let leaf = solve(loan, &a, &mut cx, &base);
     let leaf = overlay(loan, &a, &mut cx, leaf);
     finish(loan, a, leaf, &cx)
 }
@@ -91,7 +92,8 @@ pub enum Explanation {
 pub fn explain(loan: &Loan, env: Env) -> Result<(Assessment, Explanation), InvariantViolation> {
     let a = deficiency::amounts(loan);
     let mut cx = Ctx::new(env, true);
-    let (leaf, tree) = explore(loan, &a, &mut cx, 0);
+    let base = Leaf::new(loan, &cx);
+    let (leaf, tree) = explore(loan, &a, &mut cx, &base, 0);
     let leaf = overlay(loan, &a, &mut cx, leaf);
     Ok((finish(loan, a, leaf, &cx)?, tree))
 }
@@ -107,7 +109,7 @@ fn finish(loan: &Loan, a: Amounts, leaf: Leaf, cx: &Ctx) -> Result<Assessment, I
         time_barred: leaf.time_barred,
     };
     final_flags::flags(loan, row, cx.settings(), &mut flags);
-    flags.sort();
+    flags.sort_unstable();
     flags.dedup();
     Ok(Assessment {
         outcome: leaf.outcome,
@@ -176,6 +178,10 @@ fn overlay(loan: &Loan, a: &Amounts, cx: &mut Ctx, leaf: Leaf) -> Leaf {
     }
 }
 
+/// The results under each answer to one question (every question has two
+/// to four answers), kept inline.
+type Kids = smallvec::SmallVec<[Leaf; 4]>;
+
 /// One evaluation's result, before amounts are split.
 #[derive(Debug, Clone, PartialEq)]
 struct Leaf {
@@ -191,6 +197,8 @@ struct Leaf {
 }
 
 impl Leaf {
+    /// Where every evaluation of a loan starts: the flags that depend on
+    /// the loan and the settings alone (no answer), worked out once a loan.
     fn new(loan: &Loan, cx: &Ctx) -> Leaf {
         let mut flags = Flags::new();
         if loan.guarantor {
@@ -257,14 +265,14 @@ impl Leaf {
 }
 
 /// Evaluates, trying every answer to each open question.
-fn solve(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Leaf {
-    match evaluate(loan, a, cx) {
+fn solve(loan: &Loan, a: &Amounts, cx: &mut Ctx, base: &Leaf) -> Leaf {
+    match evaluate(loan, a, cx, base) {
         Ok(leaf) => leaf,
         Err(Ask(q)) => {
-            let kids = (0..q.answers())
+            let kids: Kids = (0..q.answers())
                 .map(|ans| {
                     cx.set_answer(q, Some(ans));
-                    let l = solve(loan, a, cx);
+                    let l = solve(loan, a, cx, base);
                     cx.set_answer(q, None);
                     l
                 })
@@ -276,8 +284,8 @@ fn solve(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Leaf {
 
 /// [`solve`], keeping the steps of every evaluation.
 /// `skip` is the number of leading steps the enclosing question already shows.
-fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explanation) {
-    match evaluate(loan, a, cx) {
+fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, base: &Leaf, skip: usize) -> (Leaf, Explanation) {
+    match evaluate(loan, a, cx, base) {
         Ok(leaf) => {
             let result = leaf.summary();
             let steps = cx.take_steps().into_iter().skip(skip).collect();
@@ -287,11 +295,11 @@ fn explore(loan: &Loan, a: &Amounts, cx: &mut Ctx, skip: usize) -> (Leaf, Explan
             let all = cx.take_steps();
             let shown = all.len();
             let steps = all.into_iter().skip(skip).collect();
-            let mut kids = Vec::new();
+            let mut kids = Kids::new();
             let mut answers = Vec::new();
             for ans in 0..q.answers() {
                 cx.set_answer(q, Some(ans));
-                let (l, e) = explore(loan, a, cx, shown);
+                let (l, e) = explore(loan, a, cx, base, shown);
                 cx.set_answer(q, None);
                 kids.push(l);
                 answers.push((q.answer_label(ans).to_string(), e));
@@ -324,7 +332,7 @@ fn branch_rank(r: Reason) -> (bool, (u8, usize)) {
 
 /// Combines the results under each answer to `q` (README "Input: the native layout",
 /// docs/law.md "How deadlines are computed").
-fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
+fn combine(q: Question, mut kids: Kids) -> Leaf {
     let first = &kids[0];
     let same = kids.iter().all(|k| {
         k.outcome == first.outcome && k.recoverable == first.recoverable && k.undetermined == first.undetermined
@@ -334,7 +342,7 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
         first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
     let redemption = if kids.iter().all(|k| k.redemption == first.redemption) { first.redemption } else { None };
     let mut flags: Flags = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
-    flags.sort();
+    flags.sort_unstable();
     flags.dedup();
     let earliest = kids.iter().filter_map(|k| k.deadline).min();
     if same || nil {
@@ -347,7 +355,6 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
             None => (0..kids.len()).min_by_key(|i| branch_rank(kids[*i].reasons[0])).unwrap_or(0),
         };
         let latest = kids.iter().filter_map(|k| k.deadline).max();
-        let mut kids = kids;
         let mut out = kids.swap_remove(idx); // every question has at least two answers
         let primary = out.reasons[0];
         out.reasons = std::iter::once(primary).chain(common.into_iter().filter(|r| *r != primary)).collect();
@@ -367,7 +374,7 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
         // The questions whose answers differ (and the review codes of every
         // branch), by rank, then in order of asking; then what every answer
         // shares.
-        let is_question = |r: Reason| Question::ALL.iter().any(|q| q.reason() == r);
+        let is_question = |r: Reason| Question::of_reason(r).is_some();
         let mut reasons = Reasons::new();
         reasons.push(q.reason());
         for r in kids.iter().flat_map(|k| k.reasons.iter()).copied().filter(|r| is_question(*r)) {
@@ -401,8 +408,8 @@ fn combine(q: Question, kids: Vec<Leaf>) -> Leaf {
 
 /// One evaluation under the answers fixed so far (steps 1–3; the
 /// carve-outs are recorded here and overlaid on the combined result).
-fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<Leaf, Ask> {
-    let mut lf = Leaf::new(loan, cx);
+fn evaluate(loan: &Loan, a: &Amounts, cx: &mut Ctx, base: &Leaf) -> Result<Leaf, Ask> {
+    let mut lf = base.clone();
     cx.note(None, || amounts_fact(loan, a), || format!("gross deficiency {}", money::fmt(a.gross)));
     if let Some(rule) = scope::out_of_scope(loan, cx) {
         lf.undetermined = a.gross;

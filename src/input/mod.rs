@@ -845,11 +845,11 @@ mod tests {
         let mut generator = generate::Generator::new(seed);
         let mut row = generate::empty_row();
         let mut spoiled = vec![false; 40];
-        for r in 0..40 {
+        for (r, was_spoiled) in spoiled.iter_mut().enumerate() {
             generator.next_row(&mut row);
             let mut cells: Vec<Vec<u8>> = order.iter().map(|&c| row.get(c).cloned().unwrap_or(b"n".to_vec())).collect();
             for &(_, c, how) in spoil.iter().filter(|s| s.0 == r) {
-                spoiled[r] = true;
+                *was_spoiled = true;
                 let c = c % cells.len();
                 match how {
                     0 => cells[c].clear(),
@@ -888,7 +888,7 @@ mod tests {
             let header = src.header();
             let (mut a, mut b) = (Fields::default(), Fields::default());
             let mut typed_in_one_pass = 0;
-            for i in 0..n {
+            for (i, &was_spoiled) in spoiled.iter().enumerate().take(n) {
                 let one = header.parse_line(Line::new(&batch.lines, i, &mut a), cx);
                 let (row, line) = batch.lines.position(i);
                 let split = header.parse_row(&b.split(&batch.lines, i), row, Some(line), cx);
@@ -898,7 +898,7 @@ mod tests {
                     prop_assert_eq!(format!("{:?}", Ok::<_, Reject>(p)), format!("{:?}", split.as_ref()));
                 }
                 typed_in_one_pass += fast.is_some() as usize;
-                if !spoiled[i] {
+                if !was_spoiled {
                     prop_assert_eq!(fast.is_some(), split.is_ok(), "row {} left the one pass", row);
                 }
             }

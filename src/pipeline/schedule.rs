@@ -220,12 +220,7 @@ pub(super) fn run_pipelined(
 }
 
 /// Assesses one typed record; a reject passes through.
-pub(super) fn assess_parsed(
-    parsed: Result<input::Parsed, Reject>,
-    row: u64,
-    line: Option<u64>,
-    job: Job,
-) -> Assessed {
+pub(super) fn assess_parsed(parsed: Result<input::Parsed, Reject>, row: u64, line: Option<u64>, job: Job) -> Assessed {
     let parsed = match parsed {
         Ok(p) => p,
         Err(rej) => return Ok(Err(rej)),

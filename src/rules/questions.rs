@@ -283,7 +283,30 @@ impl Question {
     pub fn missing(field: Field) -> Option<Question> {
         MISSING[field as usize]
     }
+    /// A question whose reason is `r`, if any (the engine asks this of every
+    /// reason of every answer when answers differ).
+    pub fn of_reason(r: Reason) -> Option<Question> {
+        match r {
+            Reason::Missing(f) => MISSING[f as usize],
+            Reason::Rule(rule) => BY_RULE[rule as usize],
+        }
+    }
 }
+
+/// [`Question::of_reason`] for the review rules, worked out at compile time.
+static BY_RULE: [Option<Question>; Rule::ALL.len()] = {
+    let mut table = [None; Rule::ALL.len()];
+    let mut i = 0;
+    while i < Question::ALL.len() {
+        if let Reason::Rule(r) = Question::ALL[i].def().reason
+            && table[r as usize].is_none()
+        {
+            table[r as usize] = Some(Question::ALL[i]);
+        }
+        i += 1;
+    }
+    table
+};
 
 /// [`Question::missing`] for every field, worked out once at compile time
 /// (the engine asks it for every unknown fact of every loan).
@@ -304,6 +327,22 @@ static MISSING: [Option<Question>; Field::ALL.len()] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_question_is_found_from_its_reason() {
+        for q in Question::ALL {
+            let found = Question::of_reason(q.reason()).expect("every question's reason finds a question");
+            assert_eq!(found.reason(), q.reason());
+        }
+        for r in Rule::ALL {
+            let asked = Question::ALL.iter().any(|q| q.reason() == Reason::Rule(*r));
+            assert_eq!(Question::of_reason(Reason::Rule(*r)).is_some(), asked, "{r:?}");
+        }
+        for f in Field::ALL {
+            let asked = Question::ALL.iter().any(|q| q.reason() == Reason::Missing(*f));
+            assert_eq!(Question::of_reason(Reason::Missing(*f)).is_some(), asked, "{f:?}");
+        }
+    }
 
     #[test]
     fn every_question_has_two_or_more_labelled_answers() {
