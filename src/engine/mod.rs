@@ -35,9 +35,9 @@ use crate::money::{self, Money};
 use crate::rules::clock::TimeBar;
 use crate::rules::questions::FairValueBound;
 use crate::rules::{
-    Effect, Flag, Found, Outcome, Question, Reason, Rule, bankruptcy, deed_in_lieu, federal, final_flags, fraud_waste,
-    modification, probate_9391, q, r337, r366_2, r580a, r580b, r580d, r580e, r726, r729, reverse_mortgage, scope, scra,
-    sold_out_junior,
+    Effect, Flag, Found, Outcome, Question, Reason, Rule, Rules, bankruptcy, deed_in_lieu, federal, final_flags,
+    fraud_waste, modification, probate_9391, q, r337, r366_2, r580a, r580b, r580d, r580e, r726, r729, reverse_mortgage,
+    scope, scra, sold_out_junior,
 };
 use chrono::NaiveDate;
 
@@ -341,9 +341,14 @@ fn combine(q: Question, mut kids: Kids) -> Leaf {
     let common: Reasons =
         first.reasons.iter().copied().filter(|r| kids.iter().all(|k| k.reasons.contains(r))).collect();
     let redemption = if kids.iter().all(|k| k.redemption == first.redemption) { first.redemption } else { None };
-    let mut flags: Flags = kids.iter().flat_map(|k| k.flags.iter().copied()).collect();
+    // each flag once (few enough to stay inline), in order
+    let mut flags = Flags::new();
+    for f in kids.iter().flat_map(|k| k.flags.iter().copied()) {
+        if !flags.contains(&f) {
+            flags.push(f);
+        }
+    }
     flags.sort_unstable();
-    flags.dedup();
     let earliest = kids.iter().filter_map(|k| k.deadline).min();
     if same || nil {
         // The rule that decides under every answer, else the first deciding
@@ -754,9 +759,9 @@ fn barred(mut lf: Leaf, rule: Rule, loan: &Loan, cx: &mut Ctx) -> Leaf {
 
 /// The bars known to apply: every step-4 rule and the discharge, looked at
 /// without branching on anything unknown.
-fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
+fn other_bars(loan: &Loan, cx: &mut Ctx) -> Rules {
     let bar = |f: Option<Option<Found>>| f.flatten().filter(Found::is_bar).map(|f| f.rule);
-    let mut v: Vec<Rule> = [
+    let mut v: Rules = [
         bar(cx.peek(|cx| federal::hecm(loan, cx))),
         bar(cx.peek(|cx| reverse_mortgage::rule(loan, cx))),
         bar(cx.peek(|cx| probate_9391::waiver(loan, cx))),
@@ -778,7 +783,7 @@ fn other_bars(loan: &Loan, cx: &mut Ctx) -> Vec<Rule> {
 /// decree permits a deficiency (no step-4 rule bars all of it). Open
 /// questions branch as usual: when every answer gives the same date it is
 /// known; otherwise it is left blank.
-fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<(Option<NaiveDate>, Vec<Flag>), Ask> {
+fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<(Option<NaiveDate>, Flags), Ask> {
     let judicial = loan.event_type == EventType::JudicialSale
         || (loan.event_type == EventType::ForeclosureSale
             && loan.foreclosure_method == Some(ForeclosureMethod::Judicial));
@@ -789,13 +794,13 @@ fn redemption_after_full_sale(loan: &Loan, a: &Amounts, cx: &mut Ctx) -> Result<
         || loan.probate_9391_waiver
         || loan.seller_financed
     {
-        return Ok((None, Vec::new()));
+        return Ok((None, Flags::new()));
     }
     if r580b::purchase_money(loan, cx)?.is_some() && modification::new_money(loan, cx)?.is_none() {
-        return Ok((None, Vec::new()));
+        return Ok((None, Flags::new()));
     }
     if r580b::refinance(loan, cx)?.is_some_and(|f| f.is_bar()) {
-        return Ok((None, Vec::new()));
+        return Ok((None, Flags::new()));
     }
     let st = cx.peek(|cx| Ok(bankruptcy::status(loan, cx))).unwrap_or(bankruptcy::Status::None);
     Ok(r729::redemption_ends(loan, a.total_debt, cx, st))

@@ -23,9 +23,9 @@ pub enum Period {
 }
 
 /// The tolling windows of a deadline (docs/law.md "How deadlines are computed" table).
-pub fn windows(loan: &Loan, cx: &Ctx, period: Period, st: Status) -> Vec<Window> {
+pub fn windows(loan: &Loan, cx: &Ctx, period: Period, st: Status) -> smallvec::SmallVec<[Window; 4]> {
     let s = cx.settings();
-    let mut w = Vec::new();
+    let mut w = smallvec::SmallVec::new();
     match period {
         Period::Note => {
             if s.emergency_rule_9_tolling {
@@ -108,8 +108,8 @@ pub struct TimeBar {
     pub deadline: Option<NaiveDate>,
     /// Codes listed in `reasons` (3118_six_years, 366_2_one_year,
     /// 9353_ninety_days, 108c_extension, scra_tolling).
-    pub listed: Vec<Rule>,
-    pub flags: Vec<Flag>,
+    pub listed: Rules,
+    pub flags: Flags,
     /// A deadline lies past the holiday calendar.
     pub beyond_calendar: bool,
 }
@@ -123,8 +123,8 @@ impl TimeBar {
             all: true,
             code,
             deadline: None,
-            listed: Vec::new(),
-            flags: Vec::new(),
+            listed: Rules::new(),
+            flags: Flags::new(),
             beyond_calendar: false,
         }
     }

@@ -41,7 +41,7 @@ use crate::loan::Field;
 pub mod prelude {
     pub use super::context::{Ask, Ctx, Effect, Found};
     pub use super::questions::{self, q};
-    pub use super::{Flag, Rule};
+    pub use super::{Flag, Flags, Rule, Rules};
     pub use crate::loan::Loan;
 }
 
@@ -298,6 +298,9 @@ fn missing_citation(f: Field) -> &'static str {
 
 /// The flags of one row: a few at most, kept inline.
 pub type Flags = smallvec::SmallVec<[Flag; 4]>;
+/// A few rules (the codes a clock lists, the other bars that apply), kept
+/// inline.
+pub type Rules = smallvec::SmallVec<[Rule; 6]>;
 
 macro_rules! flags {
     ($( $variant:ident => ($code:literal, $meaning:literal) ),* $(,)?) => {

@@ -111,8 +111,8 @@ const MAX_INSTALLMENTS: u32 = 1200;
 /// The flags of the note path that no question decides (docs/law.md "How deadlines are computed"): a note that may be negotiable, an accrual date defaulted to the
 /// event, a balance never accelerated with no maturity date. Set when the
 /// path is chosen, whatever the later steps decide (as version 1 did).
-pub fn path_flags(loan: &Loan, cx: &Ctx) -> Vec<Flag> {
-    let mut flags = Vec::new();
+pub fn path_flags(loan: &Loan, cx: &Ctx) -> Flags {
+    let mut flags = Flags::new();
     if period(loan, cx).2 {
         flags.push(Flag::NoteMayBeNegotiable);
     }
@@ -148,8 +148,8 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
         all: false,
         code,
         deadline: None,
-        listed: Vec::new(),
-        flags: Vec::new(),
+        listed: Default::default(),
+        flags: Default::default(),
         beyond_calendar: false,
     };
     if may_be_negotiable {

@@ -91,8 +91,8 @@ pub fn time_bar(loan: &Loan, cx: &mut Ctx, st: Status, judged: NaiveDate, gross:
         all: false,
         code: Rule::JudicialThreeMonths,
         deadline: dl.date,
-        listed: Vec::new(),
-        flags: Vec::new(),
+        listed: Default::default(),
+        flags: Default::default(),
         beyond_calendar: dl.beyond_calendar,
     };
     clock::note_open(&dl, &mut tb);

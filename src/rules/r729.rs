@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 /// `emergency_rule_2_model`, military service) and 11 U.S.C. 108(b). `None`
 /// when it cannot be known (an open window, emergency rule 2 read both ways),
 /// with the flag that says why.
-pub fn redemption_ends(loan: &Loan, total_debt: Money, cx: &mut Ctx, st: Status) -> (Option<NaiveDate>, Vec<Flag>) {
+pub fn redemption_ends(loan: &Loan, total_debt: Money, cx: &mut Ctx, st: Status) -> (Option<NaiveDate>, Flags) {
     let covered = loan.sale_price.unwrap_or_default() >= total_debt;
     let months = if covered { 3 } else { 12 };
     let s = cx.settings();
@@ -35,7 +35,7 @@ pub fn redemption_ends(loan: &Loan, total_debt: Money, cx: &mut Ctx, st: Status)
         let w = windows(loan, cx, Period::Redemption { rule_2 }, st);
         period_end(loan.event_date, months, &w, s.month_end, s.redemption_roll_forward, cx.env.calendar)
     };
-    let mut flags = Vec::new();
+    let mut flags = Flags::new();
     let dl = match clock::rule_2(cx) {
         Rule2::Without => period(false),
         Rule2::With => period(true),
