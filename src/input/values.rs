@@ -147,6 +147,12 @@ pub fn boolean(c: Cell) -> Result<bool, ValueError> {
         _ => return c.via_text(boolean),
     }
     let s = c.text().unwrap_or_default().as_bytes();
+    // the usual spellings first
+    match s {
+        b"true" | b"1" => return Ok(true),
+        b"false" | b"0" => return Ok(false),
+        _ => {}
+    }
     let mut lower = [0u8; 5];
     if s.len() > lower.len() {
         return Err(ValueError::Bool);
