@@ -1,19 +1,16 @@
 //! The cells of a Parquet chunk, read in their own types: a Decimal,
 //! integer or float amount, a Date or a Boolean becomes a typed
 //! [`Cell`] straight from its column (no text is built), and a String
-//! column's value is borrowed as it is. Each row is then typed as a CSV row
-//! is (same validation, defaults, assumptions and rejects: a typed cell
-//! means the text [`Cell::render`] writes, `values` checks they agree).
+//! column's value is borrowed as it is. A piece of a chunk is typed column
+//! by column (`Header::parse_columns`: each column's type matched once, its
+//! values read in order), with the validation, defaults, assumptions and
+//! rejects of a CSV row (a typed cell means the text [`Cell::render`]
+//! writes; `values` checks they agree).
 
 use super::Cells;
 use super::values::{Cell, ValueError};
 use crate::loan::Kind;
 use polars::prelude::*;
-
-/// How many rows one prefetch covers (a 64-byte line holds four 16-byte
-/// values), and how far ahead it reaches.
-const PREFETCH_EVERY: usize = 4;
-const PREFETCH_AHEAD: usize = 16;
 
 /// The cells of one chunk, column by column.
 #[derive(Default)]
@@ -83,40 +80,66 @@ impl Column {
         Ok(column.unwrap_or(Column::Null))
     }
 
-    /// Asks for row `r`'s value to be brought into cache (see
-    /// [`Columns::prefetch`]).
-    #[inline]
-    fn prefetch(&self, r: usize) {
-        use crate::hint::prefetch;
-        match self {
-            Column::Text(a) => a.views().get(r).map(prefetch),
-            Column::Decimal(a, _) => a.values().get(r).map(prefetch),
-            Column::Int(a) => a.values().get(r).map(prefetch),
-            Column::Float(a) => a.values().get(r).map(prefetch),
-            Column::Date(a) => a.values().get(r).map(prefetch),
-            Column::Bool(_) | Column::Null => None,
-        };
-    }
-
     /// Row `r` as a cell; null (or past the end) is blank.
     #[inline]
     fn cell(&self, r: usize) -> Cell<'_> {
-        let blank = Cell::Blank;
         match self {
-            Column::Text(a) => if r < a.len() { a.get(r) } else { None }.map_or(blank, Cell::from_text),
-            Column::Decimal(a, scale) => value!(a, r).map_or(blank, |m| Cell::Num(m, *scale)),
-            Column::Int(a) => value!(a, r).map_or(blank, |v| Cell::Num(i128::from(v), 0)),
-            // the nearest cent (see `input::parquet`)
-            Column::Float(a) => value!(a, r).map_or(blank, |x| match crate::money::cents_from_float(x) {
-                Some(cents) => Cell::Num(cents, 2),
-                None => Cell::Float(x),
-            }),
-            // a day no calendar date holds reads as blank, as it always has
-            Column::Date(a) => value!(a, r).and_then(crate::dates::from_epoch_days).map_or(blank, Cell::Date),
-            Column::Bool(a) => if r < a.len() { a.get(r) } else { None }.map_or(blank, Cell::Bool),
-            Column::Null => blank,
+            Column::Text(a) => text_cell(a, r),
+            Column::Decimal(a, scale) => decimal_cell(a, *scale, r),
+            Column::Int(a) => int_cell(a, r),
+            Column::Float(a) => float_cell(a, r),
+            Column::Date(a) => date_cell(a, r),
+            Column::Bool(a) => bool_cell(a, r),
+            Column::Null => Cell::Blank,
         }
     }
+
+    /// Calls `f(k, cell)` for each row of `rows` in order, `k` counting
+    /// from 0: the cells of [`Column::cell`], with the column's type matched
+    /// once for the run instead of once a cell.
+    pub fn for_each<'a>(&'a self, rows: std::ops::Range<usize>, mut f: impl FnMut(usize, Cell<'a>)) {
+        let start = rows.start;
+        match self {
+            Column::Text(a) => rows.for_each(|r| f(r - start, text_cell(a, r))),
+            Column::Decimal(a, scale) => rows.for_each(|r| f(r - start, decimal_cell(a, *scale, r))),
+            Column::Int(a) => rows.for_each(|r| f(r - start, int_cell(a, r))),
+            Column::Float(a) => rows.for_each(|r| f(r - start, float_cell(a, r))),
+            Column::Date(a) => rows.for_each(|r| f(r - start, date_cell(a, r))),
+            Column::Bool(a) => rows.for_each(|r| f(r - start, bool_cell(a, r))),
+            Column::Null => rows.for_each(|r| f(r - start, Cell::Blank)),
+        }
+    }
+}
+
+// A cell of each kind of column: null (or past the end) is blank.
+#[inline(always)]
+fn text_cell(a: &Arr<StringType>, r: usize) -> Cell<'_> {
+    if r < a.len() { a.get(r) } else { None }.map_or(Cell::Blank, Cell::from_text)
+}
+#[inline(always)]
+fn decimal_cell(a: &Arr<Int128Type>, scale: u32, r: usize) -> Cell<'static> {
+    value!(a, r).map_or(Cell::Blank, |m| Cell::Num(m, scale))
+}
+#[inline(always)]
+fn int_cell(a: &Arr<Int64Type>, r: usize) -> Cell<'static> {
+    value!(a, r).map_or(Cell::Blank, |v| Cell::Num(i128::from(v), 0))
+}
+/// The nearest cent (see `input::parquet`).
+#[inline(always)]
+fn float_cell(a: &Arr<Float64Type>, r: usize) -> Cell<'static> {
+    value!(a, r).map_or(Cell::Blank, |x| match crate::money::cents_from_float(x) {
+        Some(cents) => Cell::Num(cents, 2),
+        None => Cell::Float(x),
+    })
+}
+/// A day no calendar date holds reads as blank, as it always has.
+#[inline(always)]
+fn date_cell(a: &Arr<Int32Type>, r: usize) -> Cell<'static> {
+    value!(a, r).and_then(crate::dates::from_epoch_days).map_or(Cell::Blank, Cell::Date)
+}
+#[inline(always)]
+fn bool_cell(a: &Arr<BooleanType>, r: usize) -> Cell<'static> {
+    if r < a.len() { a.get(r) } else { None }.map_or(Cell::Blank, Cell::Bool)
 }
 
 impl std::fmt::Debug for Columns {
@@ -133,18 +156,14 @@ impl Columns {
         self.rows = rows;
     }
 
-    /// Rows are read one at a time across ~60 columns, more streams than
-    /// the CPU's own prefetcher follows, so each column's value would be a
-    /// cache miss every few rows (a worker reads what the reader thread
-    /// decoded): every [`PREFETCH_EVERY`] rows this asks for the values
-    /// [`PREFETCH_AHEAD`] rows on. A hint only; no result depends on it.
-    #[inline]
-    pub fn prefetch(&self, r: usize) {
-        if r.is_multiple_of(PREFETCH_EVERY) {
-            for c in &self.cols {
-                c.prefetch(r + PREFETCH_AHEAD);
-            }
-        }
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// Column `i`.
+    pub fn column(&self, i: usize) -> &Column {
+        &self.cols[i]
     }
 
     /// Data row (1-based) of row `r`.

@@ -122,6 +122,13 @@ pub trait Visit {
         let (row, line) = rec.position();
         self.record(&rec.split(), row, Some(line));
     }
+    /// Rows `rows` of a columnar chunk (see [`Header::parse_columns`]); by
+    /// default handed to [`Visit::record`] one by one.
+    fn columns(&mut self, cols: &columns::Columns, rows: std::ops::Range<usize>) {
+        for i in rows {
+            self.record(&cols.record(i), cols.row(i), None);
+        }
+    }
 }
 
 impl Batch {
@@ -139,12 +146,7 @@ impl Batch {
                     v.record(r, r.row, r.line);
                 }
             }
-            BatchKind::Columns => {
-                for i in rows {
-                    self.columns.prefetch(i);
-                    v.record(&self.columns.record(i), self.columns.row(i), None);
-                }
-            }
+            BatchKind::Columns => v.columns(&self.columns, rows),
         }
     }
 }
@@ -658,26 +660,48 @@ impl Header {
         if !whole || col != self.width {
             return None;
         }
-        let [id, event_type, event_date, unpaid, sale_price] = required;
-        if required[..4].iter().any(|c| c.is_blank()) {
-            return None;
+        good_row(loan, required, as_of)
+    }
+
+    /// Types rows `rows` of a columnar chunk into `out`, in order. Each
+    /// column the file has goes down the rows in one loop (its type matched
+    /// once for the run, its values read in order), then each row gets its
+    /// five required cells and the checks between its dates. A row this
+    /// cannot take whole (a bad or missing value), and every row read through
+    /// `--map` or `--assume`, is typed by [`Header::parse_row`], which finds
+    /// the same loan or says what is wrong with it (each column is set from
+    /// its own cell alone, so the order does not matter).
+    pub fn parse_columns(
+        &self,
+        cols: &columns::Columns,
+        rows: std::ops::Range<usize>,
+        cx: RowContext,
+        out: &mut Vec<Result<Parsed, Reject>>,
+    ) {
+        let by_row = |r: usize| self.parse_row(&cols.record(r), cols.row(r), None, cx);
+        let required: Option<Vec<usize>> = Field::REQUIRED.iter().map(|&f| self.position(f)).collect();
+        let whole = self.mapped.is_none() && cx.assumptions.is_empty() && cols.width() == self.width;
+        let Some(required) = required.filter(|_| whole) else {
+            out.extend(rows.map(by_row));
+            return;
+        };
+        let start = Loan::new(String::new(), EventType::SeniorSale, NaiveDate::MIN, Money::ZERO, None);
+        let mut loans = vec![Some(start); rows.len()];
+        for &(f, i) in &self.optional {
+            cols.column(i).for_each(rows.clone(), |k, cell| {
+                if let Some(loan) = &mut loans[k]
+                    && !cell.is_blank()
+                    && values::set_optional(loan, f, cell).is_err()
+                {
+                    loans[k] = None;
+                }
+            });
         }
-        loan.loan_id = id.text()?.to_string();
-        loan.event_type = values::event_type(event_type).ok()?;
-        loan.event_date = values::date(event_date).ok()?;
-        loan.unpaid_principal = values::money(unpaid).ok()?;
-        let ignored_sale_price = loan.event_type == EventType::SeniorSale && !sale_price.is_blank();
-        if loan.event_type != EventType::SeniorSale {
-            if sale_price.is_blank() {
-                return None;
-            }
-            loan.sale_price = Some(values::money(sale_price).ok()?);
+        for (loan, r) in loans.into_iter().zip(rows) {
+            let rec = cols.record(r);
+            let cells = std::array::from_fn(|j| rec.cell(required[j]).unwrap_or(Cell::Blank));
+            out.push(loan.and_then(|loan| good_row(loan, cells, cx.as_of)).map_or_else(|| by_row(r), Ok));
         }
-        cross_checks(&loan, as_of).ok()?;
-        let last_payment_is_sale = loan.event_type == EventType::SeniorSale
-            && loan.last_payment_date == Some(loan.event_date)
-            && loan.surplus_received > Money::ZERO;
-        Some(Parsed { loan, ignored_sale_price, last_payment_is_sale })
     }
 
     fn parse_cells<C: Cells + ?Sized>(
@@ -826,10 +850,37 @@ impl Header {
     }
 }
 
+/// A row whose optional columns are set on `loan`, finished with its five
+/// required cells (in [`Field::REQUIRED`] order) and checked; `None` for
+/// anything [`Header::parse_row`] would reject.
+fn good_row(mut loan: Loan, required: [Cell; 5], as_of: NaiveDate) -> Option<Parsed> {
+    let [id, event_type, event_date, unpaid, sale_price] = required;
+    if required[..4].iter().any(|c| c.is_blank()) {
+        return None;
+    }
+    loan.loan_id = id.text()?.to_string();
+    loan.event_type = values::event_type(event_type).ok()?;
+    loan.event_date = values::date(event_date).ok()?;
+    loan.unpaid_principal = values::money(unpaid).ok()?;
+    let ignored_sale_price = loan.event_type == EventType::SeniorSale && !sale_price.is_blank();
+    if loan.event_type != EventType::SeniorSale {
+        if sale_price.is_blank() {
+            return None;
+        }
+        loan.sale_price = Some(values::money(sale_price).ok()?);
+    }
+    cross_checks(&loan, as_of).ok()?;
+    let last_payment_is_sale = loan.event_type == EventType::SeniorSale
+        && loan.last_payment_date == Some(loan.event_date)
+        && loan.surplus_received > Money::ZERO;
+    Some(Parsed { loan, ignored_sale_price, last_payment_is_sale })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::generate;
+    use crate::loan::Kind;
     use proptest::prelude::*;
 
     /// Generated loans as CSV, columns shuffled, an unknown column added,
@@ -908,6 +959,58 @@ mod tests {
                 }
             }
             prop_assert!(typed_in_one_pass >= 40 - spoil.len() - 8, "{} of 40 typed in one pass", typed_in_one_pass);
+        }
+
+        /// Rows of a columnar chunk typed column by column give exactly the
+        /// loans, or the rejects, that typing each row on its own gives.
+        #[test]
+        fn columns_type_as_rows_do(picks in proptest::collection::vec(proptest::collection::vec(0..6usize, 11), 1..40)) {
+            use polars::prelude::{DataType, NamedFrom, Series};
+            let text = |c: usize, good: &[&str], bad: &str| -> Vec<Option<String>> {
+                picks.iter().map(|p| match p[c] { 0 => None, 1 => Some(bad.to_string()), k => Some(good[k % good.len()].to_string()) }).collect()
+            };
+            let money = |c: usize| -> Series {
+                let v: Vec<Option<i64>> = picks.iter().map(|p| match p[c] { 0 => None, 1 => Some(-5), k => Some(k as i64 * 100_000) }).collect();
+                Series::new("m".into(), v)
+            };
+            let days = |c: usize| -> Series {
+                let v: Vec<Option<i32>> = picks.iter().map(|p| match p[c] { 0 => None, 1 => Some(i32::MAX), k => Some(18_000 + k as i32 * 300) }).collect();
+                Series::new("d".into(), v).cast(&DataType::Date).unwrap()
+            };
+            let flags: Vec<Option<bool>> = picks.iter().map(|p| match p[7] { 0 => None, k => Some(k % 2 == 0) }).collect();
+            let ids: Vec<Option<String>> = picks.iter().enumerate().map(|(i, p)| (p[0] != 0).then(|| format!("L{i}"))).collect();
+            let names = [
+                "loan_id", "event_type", "event_date", "unpaid_principal", "sale_price",
+                "costs", "origination_date", "owner_occupied", "loan_purpose", "deficiency_filed_date", "note",
+            ];
+            let columns = vec![
+                (Series::new("id".into(), ids), Kind::Text),
+                (Series::new("e".into(), text(1, &["trustee_sale", "judicial_sale", "short_sale", "senior_sale"], "auction")), Kind::Enum),
+                (days(2), Kind::Date),
+                (money(3), Kind::Money),
+                (money(4), Kind::Money),
+                (money(5), Kind::Money),
+                (days(6), Kind::Date),
+                (Series::new("b".into(), flags), Kind::Bool),
+                (Series::new("p".into(), text(8, &["purchase", "refinance", "other"], "gift")), Kind::Enum),
+                (days(9), Kind::Date),
+                (Series::new("n".into(), text(10, &["x"], "y")), Kind::Text),
+            ];
+            let header = Header::new("t.parquet", &names.map(String::from)).unwrap();
+            let cols = columns.iter().map(|(s, k)| columns::Column::new(s, *k).unwrap()).collect();
+            let mut chunk = columns::Columns::default();
+            chunk.set(1, picks.len(), cols);
+            let cx = RowContext { as_of: NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(), assumptions: &[] };
+            // from a row past the first too: a piece of a chunk
+            for from in [0, picks.len() / 2] {
+                let mut typed = Vec::new();
+                header.parse_columns(&chunk, from..picks.len(), cx, &mut typed);
+                prop_assert_eq!(typed.len(), picks.len() - from);
+                for (r, got) in (from..picks.len()).zip(&typed) {
+                    let want = header.parse_row(&chunk.record(r), chunk.row(r), None, cx);
+                    prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+                }
+            }
         }
     }
 }

@@ -103,6 +103,13 @@ impl input::Visit for Filler<'_> {
         let (row, line) = rec.position();
         self.push(assess_parsed(self.header.parse_line(rec, self.job.row_cx), row, Some(line), self.job));
     }
+    fn columns(&mut self, cols: &input::columns::Columns, rows: std::ops::Range<usize>) {
+        let mut typed = Vec::with_capacity(rows.len());
+        self.header.parse_columns(cols, rows.clone(), self.job.row_cx, &mut typed);
+        for (parsed, r) in typed.into_iter().zip(rows) {
+            self.push(assess_parsed(parsed, cols.row(r), None, self.job));
+        }
+    }
 }
 
 impl Filler<'_> {
