@@ -19,6 +19,7 @@ use super::columns::Column;
 use super::{Header, InputError, RecordSource};
 use crate::loan::Field;
 use polars::io::parquet::read::FileMetadata;
+use polars_parquet::parquet::metadata::RowGroupMetadata;
 use polars::prelude::*;
 
 use crate::loan::Kind;
@@ -57,8 +58,13 @@ pub struct ParquetSource {
     read_columns: Vec<String>,
     /// What each column read holds.
     kinds: Vec<Kind>,
-    /// The file's footer: which row groups hold which rows.
-    metadata: std::sync::Arc<FileMetadata>,
+    /// The file's footer without its row groups (what polars is shown for
+    /// one row group is this plus that group).
+    footer: FileMetadata,
+    /// The row groups still to read; each is dropped once read, so a large
+    /// file's footer (tens of bytes a row group and column) does not stay
+    /// for the whole run.
+    groups: std::collections::VecDeque<RowGroupMetadata>,
     /// The row group being read, and the next row in it.
     group: usize,
     in_group: usize,
@@ -121,7 +127,7 @@ fn guarded<T>(path: &str, read: impl FnOnce() -> Result<T, InputError>) -> Resul
 /// more here (from the page cache, right before polars reads it) and its
 /// pages walked with polars' own page reader; a count below zero, a page
 /// past its chunk or a header that does not parse is this file's error.
-fn check_pages(path: &str, metadata: &FileMetadata, g: usize, read: &[String]) -> Result<(), InputError> {
+fn check_pages(path: &str, group: &RowGroupMetadata, g: usize, read: &[String]) -> Result<(), InputError> {
     use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
     use polars_parquet::parquet::read::PageReader;
     use std::io::{Read, Seek, SeekFrom};
@@ -129,7 +135,6 @@ fn check_pages(path: &str, metadata: &FileMetadata, g: usize, read: &[String]) -
         path: path.into(),
         message: format!("not a readable Parquet file: {message}"),
     };
-    let Some(group) = metadata.row_groups.get(g) else { return Ok(()) };
     let mut file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.into(), source })?;
     let size = file.metadata().map_err(|source| InputError::Open { path: path.into(), source })?.len();
     for col in group.parquet_columns() {
@@ -182,7 +187,8 @@ impl ParquetSource {
         })?;
         let mut reader = ParquetReader::new(file);
         let schema = reader.schema().map_err(pe(path))?;
-        let metadata = reader.get_metadata().map_err(pe(path))?.clone();
+        let mut footer = (**reader.get_metadata().map_err(pe(path))?).clone();
+        let groups = std::mem::take(&mut footer.row_groups).into();
         let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let full = Header::new(path, &names)?;
         // Read only the known columns; the header then indexes them in that order.
@@ -207,7 +213,8 @@ impl ParquetSource {
             header,
             read_columns,
             kinds,
-            metadata,
+            footer,
+            groups,
             group: 0,
             in_group: 0,
             rows: 0,
@@ -254,22 +261,21 @@ impl RecordSource for ParquetSource {
 impl ParquetSource {
     /// Decodes the next rows (at most [`CHUNK_ROWS`], within one row group).
     fn read_chunk(&mut self) -> Result<Option<DataFrame>, InputError> {
-        while self.group < self.metadata.row_groups.len()
-            && self.in_group >= self.metadata.row_groups[self.group].num_rows()
-        {
+        while self.groups.front().is_some_and(|g| self.in_group >= g.num_rows()) {
+            self.groups.pop_front();
             self.group += 1;
             self.in_group = 0;
         }
-        let Some(group) = self.metadata.row_groups.get(self.group) else { return Ok(None) };
+        let Some(group) = self.groups.front() else { return Ok(None) };
         if self.in_group == 0 {
-            let (path, metadata, read) = (&self.path, &self.metadata, &self.read_columns);
-            guarded(path, || check_pages(path, metadata, self.group, read))?;
+            let (path, read, g) = (&self.path, &self.read_columns, self.group);
+            guarded(path, || check_pages(path, group, g, read))?;
         }
         let n = CHUNK_ROWS.min(group.num_rows() - self.in_group);
         // Polars is shown a footer with this one row group, so it maps and
         // decodes nothing else (given the whole footer and a slice, it
         // touches every earlier row group's pages as well).
-        let mut one = (*self.metadata).clone();
+        let mut one = self.footer.clone();
         one.row_groups = vec![group.clone()];
         one.num_rows = group.num_rows();
         let file =
