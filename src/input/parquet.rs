@@ -19,8 +19,8 @@ use super::columns::Column;
 use super::{Header, InputError, RecordSource};
 use crate::loan::Field;
 use polars::io::parquet::read::FileMetadata;
-use polars_parquet::parquet::metadata::RowGroupMetadata;
 use polars::prelude::*;
+use polars_parquet::parquet::metadata::RowGroupMetadata;
 
 use crate::loan::Kind;
 
