@@ -281,43 +281,32 @@ impl Question {
     }
     /// The question whose reason is `missing:<field>`, if any.
     pub fn missing(field: Field) -> Option<Question> {
-        MISSING[field as usize]
+        BY_REASON[slot(Reason::Missing(field))]
     }
     /// A question whose reason is `r`, if any (the engine asks this of every
     /// reason of every answer when answers differ).
     pub fn of_reason(r: Reason) -> Option<Question> {
-        match r {
-            Reason::Missing(f) => MISSING[f as usize],
-            Reason::Rule(rule) => BY_RULE[rule as usize],
-        }
+        BY_REASON[slot(r)]
     }
 }
 
-/// [`Question::of_reason`] for the review rules, worked out at compile time.
-static BY_RULE: [Option<Question>; Rule::ALL.len()] = {
-    let mut table = [None; Rule::ALL.len()];
-    let mut i = 0;
-    while i < Question::ALL.len() {
-        if let Reason::Rule(r) = Question::ALL[i].def().reason
-            && table[r as usize].is_none()
-        {
-            table[r as usize] = Some(Question::ALL[i]);
-        }
-        i += 1;
+/// Where a reason sits in [`BY_REASON`]: the fields, then the rules.
+const fn slot(r: Reason) -> usize {
+    match r {
+        Reason::Missing(f) => f as usize,
+        Reason::Rule(rule) => Field::ALL.len() + rule as usize,
     }
-    table
-};
+}
 
-/// [`Question::missing`] for every field, worked out once at compile time
-/// (the engine asks it for every unknown fact of every loan).
-static MISSING: [Option<Question>; Field::ALL.len()] = {
-    let mut table = [None; Field::ALL.len()];
+/// The first question asked for each reason, worked out once at compile
+/// time (the engine looks one up for every unknown fact of every loan).
+static BY_REASON: [Option<Question>; Field::ALL.len() + Rule::ALL.len()] = {
+    let mut table = [None; Field::ALL.len() + Rule::ALL.len()];
     let mut i = 0;
     while i < Question::ALL.len() {
-        if let Reason::Missing(f) = Question::ALL[i].def().reason
-            && table[f as usize].is_none()
-        {
-            table[f as usize] = Some(Question::ALL[i]);
+        let at = slot(Question::ALL[i].def().reason);
+        if table[at].is_none() {
+            table[at] = Some(Question::ALL[i]);
         }
         i += 1;
     }
