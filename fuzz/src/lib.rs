@@ -14,7 +14,8 @@
 use chrono::NaiveDate;
 use deficiency::engine::{self, Env};
 use deficiency::holidays::HolidayCalendar;
-use deficiency::input::{Batch, Fields, Layout, RecordSource, RowContext};
+use deficiency::input::columns::Columns;
+use deficiency::input::{Batch, Cells, Fields, Header, Layout, Line, Parsed, RecordSource, Reject, RowContext, Visit};
 use deficiency::loan::Loan;
 use deficiency::money::Money;
 use deficiency::settings::Settings;
@@ -59,14 +60,14 @@ pub fn check_loan(loan: &Loan, env: Env) {
     }
 }
 
-/// Reads every batch of every source, types each record with
-/// `Header::parse_row` (a reject is fine) and checks every accepted loan
-/// with [`check_loan`]. An `InputError` is fine (a fatal, reported error).
+/// Reads every batch of every source, types each record as the pipeline's
+/// workers do (checked against `Header::parse_row`, see [`Typed`]; a reject
+/// is fine) and checks every accepted loan with [`check_loan`]. An `InputError` is fine (a fatal, reported error).
 /// Returns (accepted, rejected).
 pub fn drain(sources: Vec<Box<dyn RecordSource>>, settings: &Settings) -> (u64, u64) {
     let as_of = as_of();
     let env = Env { settings, calendar: HolidayCalendar::embedded(), as_of };
-    let row_cx = RowContext { as_of, assumptions: &[] };
+    let cx = RowContext { as_of, assumptions: &[] };
     let mut batch = Batch::default();
     let mut fields = Fields::default();
     let (mut ok, mut bad) = (0u64, 0u64);
@@ -76,16 +77,10 @@ pub fn drain(sources: Vec<Box<dyn RecordSource>>, settings: &Settings) -> (u64, 
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            for i in 0..n {
-                let rec = batch.get(i, &mut fields);
-                match src.header().parse_row(&rec, rec.row(), rec.line(), row_cx) {
-                    Ok(parsed) => {
-                        ok += 1;
-                        check_loan(&parsed.loan, env);
-                    }
-                    Err(_reject) => bad += 1,
-                }
-            }
+            let mut typed =
+                Typed { header: src.header(), cx, env, batch: &batch, fields: Fields::default(), next: 0, ok, bad };
+            batch.visit(0..n, &mut fields, &mut typed);
+            (ok, bad) = (typed.ok, typed.bad);
         }
         let _ = src.not_assessed();
         let _ = src.warnings();
@@ -94,6 +89,64 @@ pub fn drain(sources: Vec<Box<dyn RecordSource>>, settings: &Settings) -> (u64, 
         eprintln!("deficiency-fuzz: {ok} loan(s) assessed, {bad} row(s) rejected");
     }
     (ok, bad)
+}
+
+/// Types a batch the way the pipeline's workers do (a CSV record in one
+/// pass, a columnar piece column by column) and checks each result against
+/// typing the record on its own with `Header::parse_row`: the same loan or
+/// the same reject, or the fuzzer has found a difference.
+struct Typed<'a> {
+    header: &'a Header,
+    cx: RowContext<'a>,
+    env: Env<'a>,
+    batch: &'a Batch,
+    fields: Fields,
+    /// The batch index of the next record.
+    next: usize,
+    ok: u64,
+    bad: u64,
+}
+
+impl Typed<'_> {
+    fn count(&mut self, parsed: Result<Parsed, Reject>) {
+        match parsed {
+            Ok(p) => {
+                self.ok += 1;
+                check_loan(&p.loan, self.env);
+            }
+            Err(_reject) => self.bad += 1,
+        }
+    }
+}
+
+impl Visit for Typed<'_> {
+    fn record<C: Cells + ?Sized>(&mut self, rec: &C, row: u64, line: Option<u64>) {
+        self.next += 1;
+        let parsed = self.header.parse_row(rec, row, line, self.cx);
+        self.count(parsed);
+    }
+    fn line(&mut self, rec: Line<'_>) {
+        let fast = self.header.parse_line(rec, self.cx);
+        let one = self.batch.get(self.next, &mut self.fields);
+        let slow = self.header.parse_row(&one, one.row(), one.line(), self.cx);
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "a CSV record typed in one pass and split differ");
+        self.next += 1;
+        self.count(fast);
+    }
+    fn columns(&mut self, cols: &Columns, rows: std::ops::Range<usize>) {
+        let mut typed = Vec::new();
+        self.header.parse_columns(cols, rows.clone(), self.cx, &mut typed);
+        for (fast, r) in typed.into_iter().zip(rows) {
+            let slow = self.header.parse_row(&cols.record(r), cols.row(r), None, self.cx);
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{slow:?}"),
+                "a columnar row typed by column and on its own differ"
+            );
+            self.next += 1;
+            self.count(fast);
+        }
+    }
 }
 
 /// `FUZZ_DEBUG=1` when replaying an input by hand: the targets say what

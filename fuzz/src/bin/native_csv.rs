@@ -1,7 +1,8 @@
 //! Native-layout CSV: the input bytes are the file. Read with the library's
 //! CSV source (in memory; the same reader `input::open` builds for a `.csv`
-//! path), every batch typed with `Header::parse_row`, every accepted loan
-//! assessed (oracles: see `deficiency_fuzz::check_loan`).
+//! path), every batch typed as the pipeline's workers type it and checked
+//! against typing each record on its own, every accepted loan assessed
+//! (oracles: see `deficiency_fuzz::drain` and `deficiency_fuzz::check_loan`).
 
 use deficiency::input::RecordSource;
 use deficiency::input::native_csv::CsvSource;
