@@ -54,10 +54,11 @@ pub trait RecordSource: Send {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
-    /// Lets the source decode on several threads (a Parquet row group's
-    /// columns at once) when the run has more than one; the records are the
-    /// same either way. Sources that only scan bytes ignore it.
-    fn decode_in_parallel(&mut self, _yes: bool) {}
+    /// Lets the source decode on the run's worker threads (a Parquet chunk's
+    /// columns, a share to each worker) when the run has more than one; the
+    /// records are the same either way. Sources that only scan bytes ignore
+    /// it.
+    fn decode_on(&mut self, _workers: Option<std::sync::Arc<rayon::ThreadPool>>) {}
 }
 
 /// A batch of records from one source. Its buffers are reused from batch

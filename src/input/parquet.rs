@@ -1,7 +1,8 @@
 //! The native layout in Parquet, read with polars one row group at a time
 //! (bounded memory: polars is shown a footer listing only that row group, so
 //! it maps and decodes nothing else; a large row group is read 64k rows at a
-//! time).
+//! time). With several threads, a chunk's columns are decoded on the run's
+//! worker threads, a share of the columns each (`RecordSource::decode_on`).
 //!
 //! Column types accepted: text as String; money as Decimal of any scale
 //! (zeros past the cents are dropped, so decimal(38,18) reads as it should;
@@ -72,16 +73,18 @@ pub struct ParquetSource {
     rows: u64,
     /// Rows decoded but not yet handed out: the frame, and the next row.
     chunk: Option<(DataFrame, usize)>,
-    /// Decode a row group's columns on polars' threads at once.
-    parallel: bool,
+    /// The run's worker threads, when it has several: a chunk's columns are
+    /// then decoded on them, a share of the columns each.
+    workers: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 /// Runs polars on a file a user gave us. polars 0.55 panics on some
 /// malformed files instead of returning an error (fuzz/regressions/parquet/
 /// holds the ones found); such a panic becomes this file's error, and its
-/// message stays off stderr, whether it happens on this thread or on one of
-/// polars' own (a row group decoded in parallel; the panic reaches this
-/// thread through polars' thread pool).
+/// message stays off stderr, whether it happens on this thread (a worker
+/// decoding its share of a chunk's columns, or the reader) or on one of
+/// polars' own (should polars hand work to its thread pool; the panic then
+/// reaches this thread through it).
 fn guarded<T>(path: &str, read: impl FnOnce() -> Result<T, InputError>) -> Result<T, InputError> {
     use std::cell::Cell;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -219,7 +222,7 @@ impl ParquetSource {
             in_group: 0,
             rows: 0,
             chunk: None,
-            parallel: false,
+            workers: None,
         })
     }
 }
@@ -229,8 +232,8 @@ impl RecordSource for ParquetSource {
         &self.header
     }
 
-    fn decode_in_parallel(&mut self, yes: bool) {
-        self.parallel = yes;
+    fn decode_on(&mut self, workers: Option<std::sync::Arc<rayon::ThreadPool>>) {
+        self.workers = workers;
     }
 
     fn next_batch(&mut self, batch: &mut super::Batch, max: usize) -> Result<usize, InputError> {
@@ -278,22 +281,42 @@ impl ParquetSource {
         let mut one = self.footer.clone();
         one.row_groups = vec![group.clone()];
         one.num_rows = group.num_rows();
-        let file =
-            std::fs::File::open(&self.path).map_err(|source| InputError::Open { path: self.path.clone(), source })?;
-        let mut reader = ParquetReader::new(file);
-        reader.set_metadata(std::sync::Arc::new(one));
-        let columns = self.read_columns.clone();
-        let at = self.in_group;
-        let strategy = if self.parallel { ParallelStrategy::Columns } else { ParallelStrategy::None };
-        let df = guarded(&self.path, || {
-            reader
-                .with_columns(Some(columns))
-                .with_slice(Some((at, n)))
-                .read_parallel(strategy)
-                .set_rechunk(true)
-                .finish()
-                .map_err(pe(&self.path))
-        })?;
+        let (path, at, one) = (&self.path, self.in_group, std::sync::Arc::new(one));
+        // Rows `at..at + n` of some of the columns (polars' own threads are
+        // not used: the decoding stays on the thread that asks).
+        let read = |columns: &[String]| -> Result<DataFrame, InputError> {
+            let file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.clone(), source })?;
+            let mut reader = ParquetReader::new(file);
+            reader.set_metadata(one.clone());
+            guarded(path, || {
+                reader
+                    .with_columns(Some(columns.to_vec()))
+                    .with_slice(Some((at, n)))
+                    .read_parallel(ParallelStrategy::None)
+                    .set_rechunk(true)
+                    .finish()
+                    .map_err(pe(path))
+            })
+        };
+        let df = match &self.workers {
+            // A share of the columns to each worker, in file order.
+            Some(workers) if workers.current_num_threads() > 1 && self.read_columns.len() > 1 => {
+                use rayon::prelude::*;
+                let share = self.read_columns.len().div_ceil(workers.current_num_threads());
+                let parts: Vec<DataFrame> =
+                    workers.install(|| self.read_columns.par_chunks(share).map(read).collect::<Result<_, _>>())?;
+                let height = parts.first().map_or(n, DataFrame::height);
+                if let Some(p) = parts.iter().find(|p| p.height() != height) {
+                    return Err(InputError::Other {
+                        path: path.clone(),
+                        message: format!("row group {}: columns of {height} and {} rows", self.group, p.height()),
+                    });
+                }
+                DataFrame::new(height, parts.into_iter().flat_map(DataFrame::into_columns).collect())
+                    .map_err(pe(path))?
+            }
+            _ => read(&self.read_columns)?,
+        };
         if df.height() != n {
             return Err(InputError::Other {
                 path: self.path.clone(),

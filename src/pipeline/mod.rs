@@ -170,17 +170,19 @@ pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
             )));
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .stack_size(WORKER_STACK)
-        .build()
-        .map_err(|e| RunError::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let pool = std::sync::Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(cfg.threads.max(1))
+            .stack_size(WORKER_STACK)
+            .build()
+            .map_err(|e| RunError::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?,
+    );
     let calendar = HolidayCalendar::embedded();
     let env = Env { settings: &cfg.settings, calendar, as_of: cfg.as_of };
     // Open every input first: a missing column is fatal before anything is written.
     let mut sources = input::open_mapped(&cfg.inputs, cfg.layout, cfg.map.as_deref())?;
     for s in &mut sources {
-        s.decode_in_parallel(cfg.threads > 1);
+        s.decode_on((cfg.threads > 1).then(|| pool.clone()));
     }
     let mut warnings = Vec::new();
     for src in &sources {
