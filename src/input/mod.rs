@@ -117,19 +117,10 @@ impl Batch {
 /// typing is compiled for each kind rather than dispatched cell by cell).
 pub trait Visit {
     fn record<C: Cells + ?Sized>(&mut self, rec: &C, row: u64, line: Option<u64>);
-    /// A CSV record not yet split (see [`Header::parse_line`]); by default
-    /// split and handed to [`Visit::record`].
-    fn line(&mut self, rec: Line<'_>) {
-        let (row, line) = rec.position();
-        self.record(&rec.split(), row, Some(line));
-    }
-    /// Rows `rows` of a columnar chunk (see [`Header::parse_columns`]); by
-    /// default handed to [`Visit::record`] one by one.
-    fn columns(&mut self, cols: &columns::Columns, rows: std::ops::Range<usize>) {
-        for i in rows {
-            self.record(&cols.record(i), cols.row(i), None);
-        }
-    }
+    /// A CSV record not yet split (see [`Header::parse_line`]).
+    fn line(&mut self, rec: Line<'_>);
+    /// Rows `rows` of a columnar chunk (see [`Header::parse_columns`]).
+    fn columns(&mut self, cols: &columns::Columns, rows: std::ops::Range<usize>);
 }
 
 impl Batch {
@@ -620,8 +611,7 @@ impl Header {
     /// which finds the same loan or says what is wrong with it (both set each
     /// column from its own cell alone, so the order does not matter).
     pub fn parse_line(&self, rec: Line<'_>, cx: RowContext) -> Result<Parsed, Reject> {
-        if self.mapped.is_none()
-            && cx.assumptions.is_empty()
+        if self.reads_plainly(cx)
             && let Some(p) = rec.unquoted().and_then(|bytes| self.one_pass(bytes, cx.as_of))
         {
             return Ok(p);
@@ -630,9 +620,16 @@ impl Header {
         self.parse_row(&rec.split(), row, Some(line), cx)
     }
 
+    /// Whether rows are read as the layout writes them (no `--map`, no
+    /// `--assume`), which the fast typings of [`Header::parse_line`] and
+    /// [`Header::parse_columns`] take; otherwise [`Header::parse_row`] does.
+    fn reads_plainly(&self, cx: RowContext) -> bool {
+        self.mapped.is_none() && cx.assumptions.is_empty()
+    }
+
     /// [`Header::parse_line`]'s one pass; `None` for anything but a good row.
     fn one_pass(&self, rec: &[u8], as_of: NaiveDate) -> Option<Parsed> {
-        let mut loan = Loan::new(String::new(), EventType::SeniorSale, NaiveDate::MIN, Money::ZERO, None);
+        let mut loan = unfilled_loan();
         let mut required = [Cell::Blank; 5];
         let mut col = 0;
         let whole = native_csv::ascii_fields(rec, |a, b| {
@@ -642,20 +639,20 @@ impl Header {
             if a == b {
                 return true;
             }
-            let Some(&slot) = self.plan.get(col - 1) else { return false };
-            if matches!(slot, Slot::Other) {
-                return true;
-            }
             // SAFETY: `ascii_fields` hands over only ranges it has checked
             // to be ASCII, which is valid UTF-8.
-            let cell = Cell::from_text(unsafe { std::str::from_utf8_unchecked(&rec[a..b]) });
-            match (slot, cell) {
-                (Slot::Required(k), _) => {
-                    required[k as usize] = cell;
+            let cell = || Cell::from_text(unsafe { std::str::from_utf8_unchecked(&rec[a..b]) });
+            match self.plan.get(col - 1) {
+                None => false,
+                Some(Slot::Other) => true,
+                Some(&Slot::Required(k)) => {
+                    required[k as usize] = cell();
                     true
                 }
-                (_, Cell::Blank) | (Slot::Other, _) => true,
-                (Slot::Optional(f), _) => values::set_optional(&mut loan, f, cell).is_ok(),
+                Some(&Slot::Optional(f)) => match cell() {
+                    Cell::Blank => true,
+                    c => values::set_optional(&mut loan, f, c).is_ok(),
+                },
             }
         });
         if !whole || col != self.width {
@@ -681,13 +678,12 @@ impl Header {
     ) {
         let by_row = |r: usize| self.parse_row(&cols.record(r), cols.row(r), None, cx);
         let required: Option<Vec<usize>> = Field::REQUIRED.iter().map(|&f| self.position(f)).collect();
-        let whole = self.mapped.is_none() && cx.assumptions.is_empty() && cols.width() == self.width;
+        let whole = self.reads_plainly(cx) && cols.width() == self.width;
         let Some(required) = required.filter(|_| whole) else {
             out.extend(rows.map(by_row));
             return;
         };
-        let start = Loan::new(String::new(), EventType::SeniorSale, NaiveDate::MIN, Money::ZERO, None);
-        let mut loans = vec![Some(start); rows.len()];
+        let mut loans = vec![Some(unfilled_loan()); rows.len()];
         for &(f, i) in &self.optional {
             cols.column(i).for_each(rows.clone(), |k, cell| {
                 if let Some(loan) = &mut loans[k]
@@ -849,6 +845,12 @@ impl Header {
             && loan.surplus_received > Money::ZERO;
         Ok(Parsed { loan, ignored_sale_price, last_payment_is_sale })
     }
+}
+
+/// The loan the fast typings fill in: the layout's defaults, the required
+/// fields set last by [`good_row`].
+fn unfilled_loan() -> Loan {
+    Loan::new(String::new(), EventType::SeniorSale, NaiveDate::MIN, Money::ZERO, None)
 }
 
 /// A row whose optional columns are set on `loan`, finished with its five

@@ -207,22 +207,29 @@ impl Fields {
     }
 }
 
+/// The top bit of each byte of `w` (eight bytes, little-endian) that is a
+/// comma; exact (no carry between bytes).
+#[inline(always)]
+fn comma_bits(w: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
+    let x = w ^ COMMAS;
+    // a byte is zero after the xor exactly when it was a comma
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
 /// Calls `f` with the position of each comma in `rec`, in order. Eight bytes
 /// at a time (a branch per comma, not per byte: fields are short and their
 /// lengths vary, so a per-byte branch is mispredicted often).
 #[inline]
 fn commas(rec: &[u8], mut f: impl FnMut(usize)) {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
     let words = rec.chunks_exact(8);
     let tail = words.remainder();
     let mut at = 0;
     for word in words {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(word);
-        let x = u64::from_le_bytes(bytes) ^ COMMAS;
-        // the top bit of each byte that was a comma (now zero); exact
-        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
+        let mut hits = comma_bits(u64::from_le_bytes(bytes));
         while hits != 0 {
             f(at + (hits.trailing_zeros() / 8) as usize);
             hits &= hits - 1;
@@ -248,8 +255,6 @@ fn commas(rec: &[u8], mut f: impl FnMut(usize)) {
 #[inline]
 pub fn ascii_fields(rec: &[u8], mut f: impl FnMut(usize, usize) -> bool) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const COMMAS: u64 = 0x2C2C_2C2C_2C2C_2C2C;
     let words = rec.chunks_exact(8);
     let tail = words.remainder();
     let (mut at, mut start) = (0, 0);
@@ -260,8 +265,7 @@ pub fn ascii_fields(rec: &[u8], mut f: impl FnMut(usize, usize) -> bool) -> bool
         if w & HIGH != 0 {
             return false;
         }
-        let x = w ^ COMMAS;
-        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
+        let mut hits = comma_bits(w);
         while hits != 0 {
             let k = at + (hits.trailing_zeros() / 8) as usize;
             if !f(start, k) {
