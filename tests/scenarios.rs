@@ -38,7 +38,10 @@ fn every_round_2_scenario_row_matches_its_expectations() {
 
 /// New shared scenarios must not be skipped silently: the copies here hold
 /// every file of the shared `scenarios/` and `scenarios-r2/` folders (found
-/// beside the crate), byte for byte. Skipped when a folder is absent, except
+/// beside the crate). The scenario tables are copied byte for byte; the notes
+/// beside them (`*.md`) are this repository's own wording, which cites the
+/// README and docs/law.md rather than research notes a reader does not have,
+/// so for them the copy must exist. Skipped when a folder is absent, except
 /// in CI.
 #[test]
 fn scenario_copy_is_complete_and_current() {
@@ -52,11 +55,12 @@ fn scenario_copy_is_complete_and_current() {
             }
             let name = p.file_name().expect("name").to_owned();
             let copy = ours.join(&name);
+            let own_wording = p.extension().is_some_and(|x| x == "md");
             match std::fs::read(&copy) {
                 Err(_) => {
                     problems.push(format!("{} is missing from {} (copy it)", name.to_string_lossy(), ours.display()))
                 }
-                Ok(bytes) if bytes != std::fs::read(&p).expect("read shared file") => {
+                Ok(bytes) if !own_wording && bytes != std::fs::read(&p).expect("read shared file") => {
                     problems.push(format!("{} differs from {}", copy.display(), p.display()))
                 }
                 Ok(_) => {}
